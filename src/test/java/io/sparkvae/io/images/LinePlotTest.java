@@ -1,0 +1,83 @@
+package io.sparkvae.io.images;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LinePlotTest {
+
+    private static BufferedImage plot(Map<String, double[][]> series, boolean autoLog) {
+        return PixelCodec.decodePng(LinePlot.png("loss", "epoch", "nats", series, 480, 320, autoLog));
+    }
+
+    private static boolean hasColour(BufferedImage image, int rgb) {
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                if ((image.getRGB(x, y) & 0xFFFFFF) == rgb) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void drawsSeriesInDistinctColoursOnWhite() {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("train", new double[][] {{1, 2, 3, 4}, {10, 7, 5, 4}});
+        series.put("val", new double[][] {{1, 2, 3, 4}, {11, 8, 7, 6.5}});
+        BufferedImage image = plot(series, false);
+        assertEquals(480, image.getWidth());
+        assertEquals(320, image.getHeight());
+        assertEquals(0xFFFFFF, image.getRGB(2, 2) & 0xFFFFFF);
+        assertTrue(hasColour(image, LinePlot.PALETTE[0].getRGB() & 0xFFFFFF));
+        assertTrue(hasColour(image, LinePlot.PALETTE[1].getRGB() & 0xFFFFFF));
+    }
+
+    @Test
+    void handlesOnePointEmptySeriesAndNaN() {
+        Map<String, double[][]> one = Map.of("only", new double[][] {{3}, {0.5}});
+        assertTrue(hasColour(plot(one, true), LinePlot.PALETTE[0].getRGB() & 0xFFFFFF));
+
+        BufferedImage empty = plot(Map.of(), false);
+        assertEquals(480, empty.getWidth());
+        BufferedImage allNaN = plot(Map.of("nan", new double[][] {{1, 2}, {Double.NaN, Double.NaN}}), false);
+        assertFalse(hasColour(allNaN, LinePlot.PALETTE[0].getRGB() & 0xFFFFFF));
+        plot(Map.of("empty", new double[][] {{}, {}}, "null", new double[0][]), false);
+
+        Map<String, double[][]> withNaN = Map.of("loss", new double[][] {
+            {0, 1, 2, 3, 4}, {5, Double.NaN, 3, Double.POSITIVE_INFINITY, 1}});
+        assertTrue(hasColour(plot(withNaN, false), LinePlot.PALETTE[0].getRGB() & 0xFFFFFF));
+    }
+
+    @Test
+    void logScaleOnlyWhenPositiveAndWide() {
+        LinePlot.Axis log = LinePlot.Axis.log(0.003, 250);
+        assertEquals(-3, log.lo());
+        assertEquals(3, log.hi());
+        assertEquals("0.001", log.label(0.001));
+        assertEquals("1e5", LinePlot.Axis.log(1e5, 1e7).label(1e5));
+        Map<String, double[][]> wide = Map.of("kl", new double[][] {{0, 1, 2, 3}, {1000, 10, 0.1, 0.01}});
+        assertEquals(320, plot(wide, true).getHeight());
+        Map<String, double[][]> negative = Map.of("elbo", new double[][] {{0, 1, 2}, {-1000, -10, 0.1}});
+        assertEquals(320, plot(negative, true).getHeight());
+    }
+
+    @Test
+    void ticksAreNiceNumbers() {
+        LinePlot.Axis axis = LinePlot.Axis.linear(0.13, 9.7);
+        assertEquals(0, axis.lo(), 1e-12);
+        assertEquals(10, axis.hi(), 1e-12);
+        assertEquals(6, axis.ticks().length);
+        assertEquals("4", axis.label(axis.ticks()[2]));
+        LinePlot.Axis small = LinePlot.Axis.linear(0.012, 0.031);
+        assertEquals("0.015", small.label(0.015));
+        LinePlot.Axis flat = LinePlot.Axis.linear(5, 5);
+        assertTrue(flat.lo() < 5 && flat.hi() > 5);
+    }
+}
