@@ -1,0 +1,47 @@
+package io.sparkvae.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Parsed command-line arguments: {@code <command> [--config FILE] [--set k=v]... [--overwrite] [--help]}. */
+public record CommandLine(String command, String configFile, List<String> overrides, boolean overwrite,
+    boolean help) {
+
+  /** Parses; throws {@link IllegalArgumentException} with a usage-level message on bad arguments. */
+  public static CommandLine parse(String[] args) {
+    if (args.length == 0) {
+      return new CommandLine(null, null, List.of(), false, true);
+    }
+    String command = args[0].startsWith("-") ? null : args[0];
+    String configFile = null;
+    List<String> overrides = new ArrayList<>();
+    boolean overwrite = false;
+    boolean help = false;
+    for (int i = command == null ? 0 : 1; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--help", "-h" -> help = true;
+        case "--overwrite" -> overwrite = true;
+        case "--config" -> configFile = value(args, ++i, a);
+        case "--set" -> overrides.add(value(args, ++i, a));
+        default -> {
+          if (a.startsWith("--config=")) {
+            configFile = a.substring("--config=".length());
+          } else if (a.startsWith("--set=")) {
+            overrides.add(a.substring("--set=".length()));
+          } else {
+            throw new IllegalArgumentException("unexpected argument '" + a + "'");
+          }
+        }
+      }
+    }
+    return new CommandLine(command, configFile, List.copyOf(overrides), overwrite, help);
+  }
+
+  private static String value(String[] args, int i, String flag) {
+    if (i >= args.length || args[i].startsWith("--")) {
+      throw new IllegalArgumentException(flag + " needs a value");
+    }
+    return args[i];
+  }
+}

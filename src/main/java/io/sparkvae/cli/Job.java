@@ -1,0 +1,17 @@
+package io.sparkvae.cli;
+
+import io.sparkvae.config.AppConfig;
+import io.sparkvae.io.HadoopFiles;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/** One sub-command: checks its inputs and outputs before Spark starts, then runs on Spark. */
+public interface Job {
+  /** What the sub-command does, for {@code --help}. */
+  String description();
+
+  /** Problems with inputs or outputs (missing input, existing output); empty when it may run. */
+  List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files);
+
+  void run(SparkSession spark, AppConfig config, boolean overwrite);
+}

@@ -1,0 +1,114 @@
+package io.sparkvae.cli;
+
+import io.sparkvae.config.AppConfig;
+import io.sparkvae.config.ConfigLoader;
+import io.sparkvae.config.ConfigProblems;
+import io.sparkvae.data.PrepareJob;
+import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.sample.SampleJob;
+import io.sparkvae.train.TrainJob;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point: parses arguments, loads and validates config, starts Spark and runs one sub-command. */
+public final class Main {
+  /** Exit code for bad arguments or configuration (nothing was started). */
+  public static final int EXIT_USAGE = 2;
+  /** Exit code for a job that started and failed. */
+  public static final int EXIT_FAILED = 1;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  static final Map<String, Job> JOBS = new LinkedHashMap<>();
+
+  static {
+    JOBS.put("prepare", new PrepareJob());
+    JOBS.put("train", new TrainJob());
+    JOBS.put("sample", new SampleJob());
+  }
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs one invocation and returns its exit code (0 ok, 1 job failed, 2 bad arguments or config). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cli;
+    try {
+      cli = CommandLine.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.println(usage());
+      return EXIT_USAGE;
+    }
+    if (cli.command() == null) {
+      (cli.help() ? out : err).println(usage());
+      return cli.help() ? 0 : EXIT_USAGE;
+    }
+    Job job = JOBS.get(cli.command());
+    if (job == null) {
+      err.println("error: unknown command '" + cli.command() + "'");
+      err.println(usage());
+      return EXIT_USAGE;
+    }
+    if (cli.help()) {
+      out.println(commandHelp(cli.command(), job));
+      return 0;
+    }
+    AppConfig config;
+    try {
+      config = AppConfig.from(ConfigLoader.load(cli.configFile(), cli.overrides()));
+      List<String> problems = new ArrayList<>(job.preflight(config, cli.overwrite(), HadoopFiles.local()));
+      if (!problems.isEmpty()) {
+        throw new ConfigProblems(problems);
+      }
+    } catch (ConfigProblems e) {
+      err.println("error: " + cli.command() + " cannot start, " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    SparkSession spark = SparkSessions.create(config.spark());
+    try {
+      spark.sparkContext().setJobGroup(cli.command(), cli.command() + " " + config.runId(), false);
+      job.run(spark, config, cli.overwrite());
+      return 0;
+    } catch (RuntimeException e) {
+      LOG.error("{} failed", cli.command(), e);
+      err.println("error: " + cli.command() + " failed: " + rootMessage(e));
+      return EXIT_FAILED;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + t + ")";
+  }
+
+  static String usage() {
+    StringBuilder b = new StringBuilder("usage: spark-vae <command> [--config FILE] [--set key=value]... "
+        + "[--overwrite] [--help]\n\ncommands:\n");
+    JOBS.forEach((name, job) -> b.append(String.format("  %-10s %s%n", name, job.description())));
+    b.append("\n--config FILE     HOCON file merged over the defaults (see reference.conf)\n")
+        .append("--set key=value   override one key, e.g. --set train.epochs=3 (repeatable)\n")
+        .append("--overwrite       replace an existing output instead of refusing\n")
+        .append("exit codes: 0 done, 1 the job failed, 2 bad arguments or configuration");
+    return b.toString();
+  }
+
+  private static String commandHelp(String name, Job job) {
+    return "usage: spark-vae " + name + " [--config FILE] [--set key=value]... [--overwrite]\n\n"
+        + job.description() + "\n\n" + usage().substring(usage().indexOf("--config FILE "));
+  }
+}

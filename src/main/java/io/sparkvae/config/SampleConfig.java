@@ -1,0 +1,16 @@
+package io.sparkvae.config;
+
+import java.io.Serializable;
+
+/** Settings of the distributed sampling job. */
+public record SampleConfig(long count, int partitions, long seed, int batchSize, double temperature)
+    implements Serializable {
+  static SampleConfig from(ConfigReader r) {
+    long count = r.longValue("count");
+    if (count < 1 || count > 1_000_000_000L) {
+      r.problem("sample.count: " + count + " must be in [1, 1000000000]");
+    }
+    return new SampleConfig(count, r.integer("partitions", 1, 1_000_000), r.longValue("seed"),
+        r.integer("batch-size", 1, 65_536), r.number("temperature", 0, 100));
+  }
+}

@@ -1,0 +1,120 @@
+package io.sparkvae.io;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/** Small file operations over the Hadoop FileSystem API, so every path may be local, hdfs:// or s3a://. */
+public final class HadoopFiles {
+  private final Configuration conf;
+
+  public HadoopFiles(Configuration conf) {
+    this.conf = conf;
+  }
+
+  /** A Hadoop configuration with defaults, for use before Spark starts. */
+  public static HadoopFiles local() {
+    return new HadoopFiles(new Configuration());
+  }
+
+  public FileSystem fs(String path) {
+    try {
+      return new Path(path).getFileSystem(conf);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the file system of " + path, e);
+    }
+  }
+
+  public boolean exists(String path) {
+    try {
+      return fs(path).exists(new Path(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + path, e);
+    }
+  }
+
+  /** The fully qualified form of {@code path} (scheme and absolute path). */
+  public String qualify(String path) {
+    return fs(path).makeQualified(new Path(path)).toString();
+  }
+
+  public void mkdirs(String path) {
+    try {
+      fs(path).mkdirs(new Path(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + path, e);
+    }
+  }
+
+  public void delete(String path) {
+    try {
+      fs(path).delete(new Path(path), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + path, e);
+    }
+  }
+
+  /** A sibling path for temporary output that is renamed into place when complete. */
+  public static String temporarySibling(String path) {
+    Path p = new Path(path);
+    return new Path(p.getParent(), p.getName() + ".tmp-" + UUID.randomUUID()).toString();
+  }
+
+  /** Writes {@code bytes} to a temporary sibling, then renames it over {@code path}. */
+  public void writeAtomically(String path, byte[] bytes) {
+    String tmp = temporarySibling(path);
+    FileSystem fs = fs(path);
+    try {
+      fs.mkdirs(new Path(path).getParent());
+      try (OutputStream out = fs.create(new Path(tmp), true)) {
+        out.write(bytes);
+      }
+      replace(tmp, path);
+    } catch (IOException e) {
+      delete(tmp);
+      throw new UncheckedIOException("cannot write " + path, e);
+    }
+  }
+
+  public void writeString(String path, String text) {
+    writeAtomically(path, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Renames {@code from} onto {@code to}, deleting what was at {@code to} first. */
+  public void replace(String from, String to) {
+    FileSystem fs = fs(to);
+    try {
+      Path target = new Path(to);
+      if (fs.exists(target)) {
+        fs.delete(target, true);
+      }
+      fs.mkdirs(target.getParent());
+      if (!fs.rename(new Path(from), target)) {
+        throw new IOException("rename " + from + " -> " + to + " returned false");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move " + from + " to " + to, e);
+    }
+  }
+
+  public byte[] readBytes(String path) {
+    try (InputStream in = fs(path).open(new Path(path))) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      in.transferTo(out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
+  public String readString(String path) {
+    return new String(readBytes(path), StandardCharsets.UTF_8);
+  }
+}

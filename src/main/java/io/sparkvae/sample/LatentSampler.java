@@ -1,0 +1,34 @@
+package io.sparkvae.sample;
+
+import io.sparkvae.data.SplitAssigner;
+import java.io.Serializable;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Draws z ~ N(0, temperature² I) for a sample id from a seed derived only from (job seed, id). */
+public record LatentSampler(long seed, int latentDim, double temperature) implements Serializable {
+
+  /** The seed of one sample, stored in the samples table. */
+  public long seedOf(long sampleId) {
+    return SplitAssigner.mix64(seed, sampleId);
+  }
+
+  public float[] latent(long sampleId) {
+    SplittableRandom r = new SplittableRandom(seedOf(sampleId));
+    float[] z = new float[latentDim];
+    for (int i = 0; i < latentDim; i++) {
+      z[i] = (float) (temperature * r.nextGaussian());
+    }
+    return z;
+  }
+
+  /** Latents of ids {@code from .. from+n-1} as an [n, latentDim] array. */
+  public INDArray latents(long from, int n) {
+    float[] all = new float[n * latentDim];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(latent(from + i), 0, all, i * latentDim, latentDim);
+    }
+    return Nd4j.create(all, new long[] {n, latentDim}, 'c');
+  }
+}

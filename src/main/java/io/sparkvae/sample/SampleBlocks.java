@@ -1,0 +1,79 @@
+package io.sparkvae.sample;
+
+import io.sparkvae.io.SparkRows;
+import io.sparkvae.io.images.ImageTensors;
+import io.sparkvae.io.images.PixelCodec;
+import io.sparkvae.model.vae.LoadedVae;
+import io.sparkvae.model.vae.ModelStore;
+import io.sparkvae.model.vae.VaeGraphs;
+import io.sparkvae.model.vae.VaeSpec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * On an executor: decodes fixed blocks of sample ids into sample rows. Blocks are the unit of work
+ * and never depend on the partitioning, so every row is the same whatever {@code sample.partitions}.
+ */
+public final class SampleBlocks implements Serializable {
+  private final Broadcast<byte[]> model;
+  private final String runId;
+  private final long count;
+  private final int blockSize;
+  private final long seed;
+  private final double temperature;
+
+  public SampleBlocks(Broadcast<byte[]> model, String runId, long count, int blockSize, long seed,
+      double temperature) {
+    this.model = model;
+    this.runId = runId;
+    this.count = count;
+    this.blockSize = blockSize;
+    this.seed = seed;
+    this.temperature = temperature;
+  }
+
+  /** Number of blocks covering {@code count} samples. */
+  public static int blocks(long count, int blockSize) {
+    return (int) ((count + blockSize - 1) / blockSize);
+  }
+
+  /** Rows of every block in this partition; the model is loaded once per partition. */
+  public Iterator<Row> rows(Iterator<Integer> blocks) {
+    if (!blocks.hasNext()) {
+      return List.<Row>of().iterator();
+    }
+    LoadedVae vae = ModelStore.fromBytes(model.value());
+    VaeSpec spec = vae.spec();
+    ComputationGraph decoder = VaeGraphs.decoder(vae.graph(), spec);
+    LatentSampler sampler = new LatentSampler(seed, spec.latentDim(), temperature);
+    List<Row> rows = new ArrayList<>();
+    while (blocks.hasNext()) {
+      long from = (long) blocks.next() * blockSize;
+      int n = (int) Math.min(blockSize, count - from);
+      INDArray z = sampler.latents(from, n);
+      List<byte[]> images = ImageTensors.toHwcBytes(decoder.outputSingle(false, z));
+      for (int i = 0; i < n; i++) {
+        long id = from + i;
+        byte[] png = PixelCodec.encodePng(images.get(i), spec.height(), spec.width(), spec.channels());
+        rows.add(RowFactory.create(runId, "vae", id, sampler.seedOf(id), spec.height(), spec.width(),
+            spec.channels(), png, SparkRows.seq(boxed(z.getRow(i).toFloatVector())), null, null, null));
+      }
+    }
+    return rows.iterator();
+  }
+
+  private static List<Float> boxed(float[] v) {
+    List<Float> out = new ArrayList<>(v.length);
+    for (float f : v) {
+      out.add(f);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,92 @@
+package io.sparkvae.sample;
+
+import io.sparkvae.cli.Job;
+import io.sparkvae.config.AppConfig;
+import io.sparkvae.config.SampleConfig;
+import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.io.RunPaths;
+import io.sparkvae.io.Schemas;
+import io.sparkvae.io.images.ContactSheet;
+import io.sparkvae.io.images.PixelCodec;
+import io.sparkvae.model.vae.LoadedVae;
+import io.sparkvae.model.vae.ModelStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code sample}: generates {@code sample.count} images from the trained VAE into Parquet. */
+public final class SampleJob implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(SampleJob.class);
+
+  @Override
+  public String description() {
+    return "sample images from runs/<run-id>/model.zip into runs/<run-id>/samples/ (Parquet) "
+        + "and samples.png";
+  }
+
+  @Override
+  public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
+    List<String> problems = new ArrayList<>();
+    RunPaths paths = RunPaths.of(config);
+    if (!files.exists(paths.model())) {
+      problems.add("run " + config.runId() + " has no model at " + paths.model()
+          + " (run `train` first, or set run-id)");
+    }
+    if (!overwrite && files.exists(paths.samples())) {
+      problems.add("samples already exist at " + paths.samples() + " (pass --overwrite to replace them)");
+    }
+    return problems;
+  }
+
+  @Override
+  public void run(SparkSession spark, AppConfig config, boolean overwrite) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopFiles files = new HadoopFiles(jsc.hadoopConfiguration());
+    RunPaths paths = RunPaths.of(config);
+    SampleConfig s = config.sample();
+    long t0 = System.nanoTime();
+    // 1. ship the model once; each partition loads it once
+    byte[] modelBytes = files.readBytes(paths.model());
+    LoadedVae vae = ModelStore.fromBytes(modelBytes);
+    Broadcast<byte[]> model = jsc.broadcast(modelBytes);
+    // 2. fixed blocks of sample ids, spread over the partitions
+    int blocks = SampleBlocks.blocks(s.count(), s.batchSize());
+    List<Integer> blockIds = IntStream.range(0, blocks).boxed().toList();
+    SampleBlocks generator = new SampleBlocks(model, config.runId(), s.count(), s.batchSize(),
+        s.seed(), s.temperature());
+    jsc.setJobDescription("sample: generate " + s.count() + " images");
+    JavaRDD<Row> rows = jsc.parallelize(blockIds, s.partitions()).mapPartitions(generator::rows);
+    // 3. write to a temporary sibling, then commit by rename
+    String tmp = HadoopFiles.temporarySibling(paths.samples());
+    try {
+      spark.createDataFrame(rows, Schemas.SAMPLES).write().option("compression", "zstd").parquet(tmp);
+      files.replace(tmp, paths.samples());
+    } finally {
+      if (files.exists(tmp)) {
+        files.delete(tmp);
+      }
+      model.destroy();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    // 4. a contact sheet of the first 64 samples, read back from the written table
+    jsc.setJobDescription("sample: contact sheet");
+    List<byte[]> first = new ArrayList<>();
+    for (Row r : spark.read().parquet(paths.samples()).orderBy("sample_id").limit(64)
+        .select("image_png").collectAsList()) {
+      first.add(PixelCodec.fromBufferedImage(PixelCodec.decodePng((byte[]) r.get(0))));
+    }
+    int h = vae.spec().height();
+    files.writeAtomically(paths.samplesSheet(), ContactSheet.gridPng(first, h, vae.spec().width(),
+        vae.spec().channels(), 8, Math.max(1, 96 / h), 2));
+    LOG.info("sample: {} images in {} s ({} img/s) at {}; contact sheet {}", s.count(),
+        String.format("%.1f", seconds), String.format("%.0f", s.count() / seconds),
+        files.qualify(paths.samples()), files.qualify(paths.samplesSheet()));
+  }
+}

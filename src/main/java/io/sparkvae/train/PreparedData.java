@@ -1,0 +1,41 @@
+package io.sparkvae.train;
+
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/** Reads one split of a prepared dataset as raw pixel arrays. */
+public final class PreparedData {
+  private PreparedData() {}
+
+  /** The image shape of a split; fails clearly when the split is empty or mixes shapes. */
+  public static ImageShape shapeOf(SparkSession spark, String prepared, String split) {
+    List<Row> shapes = split(spark, prepared, split).select("height", "width", "channels")
+        .distinct().limit(2).collectAsList();
+    if (shapes.isEmpty()) {
+      throw new IllegalStateException("the " + split + " split of " + prepared + " has no images");
+    }
+    if (shapes.size() > 1) {
+      throw new IllegalStateException("the " + split + " split of " + prepared
+          + " mixes image shapes, e.g. " + shapes.get(0) + " and " + shapes.get(1));
+    }
+    Row r = shapes.get(0);
+    return new ImageShape(r.getInt(0), r.getInt(1), r.getInt(2));
+  }
+
+  /** Pixels (HWC uint8) of a split, ordered by id, at most {@code limit} of them (0 = all). */
+  public static JavaRDD<byte[]> pixels(SparkSession spark, String prepared, String split, long limit) {
+    Dataset<Row> rows = split(spark, prepared, split).select("id", "pixels");
+    if (limit > 0) {
+      rows = rows.orderBy("id").limit((int) Math.min(Integer.MAX_VALUE, limit));
+    }
+    return rows.toJavaRDD().map(r -> (byte[]) r.get(1));
+  }
+
+  private static Dataset<Row> split(SparkSession spark, String prepared, String split) {
+    return spark.read().parquet(prepared).where(functions.col("split").equalTo(split));
+  }
+}

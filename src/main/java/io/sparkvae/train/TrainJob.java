@@ -1,0 +1,161 @@
+package io.sparkvae.train;
+
+import io.sparkvae.cli.Job;
+import io.sparkvae.config.AppConfig;
+import io.sparkvae.data.SplitAssigner;
+import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.io.RunPaths;
+import io.sparkvae.model.layers.GaussianLoss;
+import io.sparkvae.model.vae.Likelihood;
+import io.sparkvae.model.vae.LoadedVae;
+import io.sparkvae.model.vae.ModelStore;
+import io.sparkvae.model.vae.VaeGraphs;
+import io.sparkvae.model.vae.VaeSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code train}: fits the VAE with parameter averaging, evaluating on the val split every epoch. */
+public final class TrainJob implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+
+  @Override
+  public String description() {
+    return "train the VAE on data.prepared with parameter averaging; writes runs/<run-id>/model.zip, "
+        + "metrics.jsonl, plots/";
+  }
+
+  @Override
+  public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
+    List<String> problems = new ArrayList<>();
+    if (!files.exists(config.data().prepared())) {
+      problems.add("data.prepared: no prepared dataset at " + config.data().prepared()
+          + " (run `prepare` first, or set data.prepared)");
+    }
+    String model = RunPaths.of(config).model();
+    if (!overwrite && files.exists(model)) {
+      problems.add("run " + config.runId() + " already has a model at " + model
+          + " (pass --overwrite to train it again, or choose another run-id)");
+    }
+    return problems;
+  }
+
+  @Override
+  public void run(SparkSession spark, AppConfig config, boolean overwrite) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopFiles files = new HadoopFiles(jsc.hadoopConfiguration());
+    RunPaths paths = RunPaths.of(config);
+    String prepared = config.data().prepared();
+    // 1. the model's input shape comes from the data
+    jsc.setJobDescription("train: read image shape");
+    ImageShape shape = PreparedData.shapeOf(spark, prepared, "train");
+    VaeSpec spec = VaeSpecs.of(config, shape);
+    // 2. training pixels cached once as compact byte arrays; val pixels for evaluation
+    jsc.setJobDescription("train: load train split");
+    JavaRDD<byte[]> train = PreparedData.pixels(spark, prepared, "train",
+        config.train().maxTrainImages()).repartition(Math.max(config.train().workers(), 2))
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    long trainCount = train.count();
+    JavaRDD<byte[]> val = PreparedData.pixels(spark, prepared, "val", config.train().maxValImages())
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    long valCount = val.count();
+    List<byte[]> pictureImages = val.take(32);
+    LOG.info("train: {} training and {} val images of {}x{}x{}; {} epochs, {} workers x batch {}, "
+        + "averaging every {} batches", trainCount, valCount, shape.height(), shape.width(),
+        shape.channels(), config.train().epochs(), config.train().workers(),
+        config.train().batchSizePerWorker(), config.train().averagingFrequency());
+    if (overwrite) {
+      files.delete(paths.runDir());
+    }
+    // 3. the parameter-averaging trainer over a fresh graph
+    String exportDir = config.train().exportDirectory().isBlank()
+        ? paths.runDir() + "/export-tmp" : config.train().exportDirectory();
+    SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
+        ParameterAveraging.master(config.train(), files.qualify(exportDir)));
+    TrainingPlots plots = new TrainingPlots(files, paths.plots());
+    List<EpochMetrics> history = new ArrayList<>();
+    StringBuilder metricsLines = new StringBuilder();
+    long started = System.nanoTime();
+    int epochs = config.train().epochs();
+    for (int epoch = 0; epoch < epochs; epoch++) {
+      // 4. one pass: set the KL warm-up weight, reshuffle, fit with parameter averaging
+      double klWeight = VaeSpecs.klWeight(config.model(), epoch);
+      VaeGraphs.setKlWeight(trainer.getNetwork(), klWeight);
+      jsc.setJobDescription("train: epoch " + (epoch + 1) + "/" + epochs);
+      long t0 = System.nanoTime();
+      JavaRDD<MultiDataSet> batches = train.mapPartitionsWithIndex(new MinibatchFunction(spec,
+          config.train().batchSizePerWorker(), SplitAssigner.mix64(config.train().seed(), epoch)), false);
+      trainer.fitMultiDataSet(batches);
+      trainer.getTrainingMaster().deleteTempFiles(jsc);
+      double fitSeconds = (System.nanoTime() - t0) / 1e9;
+      // the Gaussian's normalising constant is not in DL4J's score; add it so train and val compare
+      double loss = trainer.getScore() + (spec.likelihood() == Likelihood.GAUSSIAN
+          ? GaussianLoss.logNormalizer(shape.dimensions(), spec.gaussianSigma()) : 0.0);
+      ComputationGraph graph = trainer.getNetwork();
+      DivergenceGuard.check(loss, graph, epoch + 1, paths.model());
+      // 5. distributed evaluation on val, then the metrics line, the checkpoint and the pictures
+      jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
+      EvalSums sums = evaluate(jsc, graph, spec, val, config.train().seed() + epoch);
+      EpochMetrics m = EpochMetrics.of(epoch + 1, epochs, loss, klWeight, sums, shape,
+          spec.likelihood() == Likelihood.GAUSSIAN, trainCount / fitSeconds,
+          (System.nanoTime() - t0) / 1e9);
+      history.add(m);
+      metricsLines.append(m.toJson()).append('\n');
+      files.writeString(paths.metrics(), metricsLines.toString());
+      saveModel(graph, spec, paths.model(), jsc);
+      LoadedVae vae = new LoadedVae(graph, spec);
+      plots.curves(history);
+      plots.reconstructions(vae, pictureImages, config.train().seed());
+      plots.priorSamples(vae, config.sample().seed());
+      double elapsed = (System.nanoTime() - started) / 1e9;
+      LOG.info(String.format(java.util.Locale.ROOT, "epoch %d/%d: train loss %.1f, val PSNR %.2f dB, "
+          + "-ELBO %.1f nats/image (%.3f bits/dim), KL %.1f, %.0f img/s, ETA %s",
+          epoch + 1, epochs, loss, m.valPsnr(), m.valNegElbo(), m.valBitsPerDim(), m.valKl(),
+          m.imagesPerSecond(), eta(elapsed / (epoch + 1) * (epochs - epoch - 1))));
+    }
+    train.unpersist();
+    val.unpersist();
+    LOG.info("train: done in {}; model {}, metrics {}, plots {}", eta((System.nanoTime() - started)
+        / 1e9), files.qualify(paths.model()), files.qualify(paths.metrics()),
+        files.qualify(paths.plots()));
+  }
+
+  /** Evaluates the current model on every val partition; the model ships once as a broadcast. */
+  static EvalSums evaluate(JavaSparkContext jsc, ComputationGraph graph, VaeSpec spec,
+      JavaRDD<byte[]> val, long seed) {
+    Broadcast<byte[]> model = jsc.broadcast(ModelStore.toBytes(graph, spec));
+    try {
+      return val.mapPartitionsWithIndex((partition, pixels) -> {
+        LoadedVae vae = ModelStore.fromBytes(model.value());
+        return List.of(new VaeEvaluator(vae, SplitAssigner.mix64(seed, partition)).evaluate(pixels))
+            .iterator();
+      }, false).fold(EvalSums.ZERO, EvalSums::plus);
+    } finally {
+      model.destroy();
+    }
+  }
+
+  private static void saveModel(ComputationGraph graph, VaeSpec spec, String path,
+      JavaSparkContext jsc) {
+    try {
+      ModelStore.save(graph, spec, path, jsc.hadoopConfiguration());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot save the model to " + path, e);
+    }
+  }
+
+  static String eta(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
+        : String.format("%dm%02ds", s / 60, s % 60);
+  }
+}

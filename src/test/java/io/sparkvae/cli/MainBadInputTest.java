@@ -1,0 +1,97 @@
+package io.sparkvae.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input never starts Spark: exit code 2, a message naming the problem, nothing written. */
+class MainBadInputTest {
+  @TempDir Path root;
+
+  private record Result(int code, String out, String err) {}
+
+  private Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private long filesUnderRoot() throws Exception {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.count() - 1;
+    }
+  }
+
+  @Test
+  void unknownConfigKey() throws Exception {
+    Result r = run("prepare", "--set", "output-root=" + root, "--set", "data.synthetic.cont=10");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("unknown key 'data.synthetic.cont' (did you mean 'data.synthetic.count'?)"),
+        r.err());
+    assertEquals(0, filesUnderRoot());
+  }
+
+  @Test
+  void negativeEpochs() throws Exception {
+    Result r = run("train", "--set", "output-root=" + root, "--set", "train.epochs=-2");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("train.epochs: -2 must be at least 1"), r.err());
+    assertEquals(0, filesUnderRoot());
+  }
+
+  @Test
+  void missingDatasetPath() throws Exception {
+    Result r = run("train", "--set", "output-root=" + root, "--set", "data.prepared=" + root + "/nope");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("data.prepared: no prepared dataset at " + root + "/nope"), r.err());
+    assertEquals(0, filesUnderRoot());
+  }
+
+  @Test
+  void existingOutputIsRefusedAndUntouched() throws Exception {
+    Path prepared = Files.createDirectories(root.resolve("prepared"));
+    Files.writeString(prepared.resolve("keep.txt"), "mine");
+    Result r = run("prepare", "--set", "output-root=" + root);
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("already exists (pass --overwrite to replace it)"), r.err());
+    assertEquals("mine", Files.readString(prepared.resolve("keep.txt")));
+    assertEquals(2, filesUnderRoot());
+  }
+
+  @Test
+  void missingModelForSampling() throws Exception {
+    Result r = run("sample", "--set", "output-root=" + root, "--set", "run-id=r7");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("run r7 has no model at " + root + "/runs/r7/model.zip"), r.err());
+  }
+
+  @Test
+  void allProblemsAtOnce() {
+    Result r = run("train", "--set", "output-root=" + root, "--set", "train.epochs=0",
+        "--set", "sample.count=0", "--set", "model.beta=-1");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("train.epochs") && r.err().contains("sample.count")
+        && r.err().contains("model.beta"), r.err());
+  }
+
+  @Test
+  void usageErrorsAndHelp() {
+    assertEquals(2, run("fly").code());
+    assertTrue(run("fly").err().contains("unknown command 'fly'"));
+    assertEquals(2, run("train", "--config").code());
+    Result help = run("train", "--help");
+    assertEquals(0, help.code());
+    assertTrue(help.out().contains("usage: spark-vae train"), help.out());
+    assertTrue(run("--help").out().contains("prepare"));
+  }
+}

@@ -1,0 +1,109 @@
+package io.sparkvae.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkvae.cli.Main;
+import io.sparkvae.io.Schemas;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** prepare → train (2 workers, parameter averaging) → sample, on tiny data in Spark local mode. */
+class LocalPipelineTest {
+  @TempDir Path root;
+
+  private String[] args(String command, String... extra) {
+    List<String> a = new ArrayList<>(List.of(command, "--set", "output-root=" + root,
+        "--set", "run-id=tiny", "--set", "spark.master=local[2]",
+        "--set", "data.synthetic.count=700", "--set", "data.synthetic.image-size=16",
+        "--set", "data.synthetic.val-fraction=0.15", "--set", "data.synthetic.partitions=2",
+        "--set", "model.encoder-channels=[8,16]", "--set", "model.latent-dim=8",
+        "--set", "model.kl-warmup-epochs=0",
+        "--set", "train.epochs=3", "--set", "train.workers=2", "--set", "train.batch-size-per-worker=16",
+        "--set", "train.averaging-frequency=3", "--set", "train.learning-rate=0.003",
+        "--set", "sample.count=50", "--set", "sample.batch-size=8"));
+    a.addAll(List.of(extra));
+    return a.toArray(new String[0]);
+  }
+
+  private static double[] metric(List<String> lines, String key) {
+    Pattern p = Pattern.compile("\"" + key + "\":([-0-9.eE+]+)");
+    double[] out = new double[lines.size()];
+    for (int i = 0; i < lines.size(); i++) {
+      Matcher m = p.matcher(lines.get(i));
+      assertTrue(m.find(), key + " missing in " + lines.get(i));
+      out[i] = Double.parseDouble(m.group(1));
+    }
+    return out;
+  }
+
+  @Test
+  void preparesTrainsAndSamplesReproducibly() throws Exception {
+    assertEquals(0, Main.run(args("prepare"), System.out, System.err));
+    assertTrue(Files.isRegularFile(root.resolve("prepared/_dataset.json")));
+    assertTrue(Files.isDirectory(root.resolve("prepared/split=train")));
+
+    assertEquals(0, Main.run(args("train"), System.out, System.err));
+    Path run = root.resolve("runs/tiny");
+    List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+    assertEquals(3, lines.size(), "one metrics line per epoch");
+    double[] negElbo = metric(lines, "val_neg_elbo_nats");
+    double[] mse = metric(lines, "val_mse");
+    assertTrue(negElbo[2] < negElbo[0], "val -ELBO went down: " + lines);
+    assertTrue(mse[2] < mse[0], "val MSE went down: " + lines);
+    for (String png : List.of("loss.png", "psnr.png", "reconstructions.png", "prior-samples.png")) {
+      assertNotNull(ImageIO.read(run.resolve("plots").resolve(png).toFile()), png);
+    }
+
+    assertEquals(0, Main.run(args("sample", "--set", "sample.partitions=1"), System.out, System.err));
+    List<Row> onePartition = readSamples(run);
+    assertEquals(2, Main.run(args("sample"), System.out, System.err), "existing samples are refused");
+    assertEquals(0, Main.run(args("sample", "--set", "sample.partitions=3", "--overwrite"),
+        System.out, System.err));
+    List<Row> threePartitions = readSamples(run);
+
+    assertEquals(50, onePartition.size());
+    for (int i = 0; i < 50; i++) {
+      Row a = onePartition.get(i);
+      Row b = threePartitions.get(i);
+      assertEquals((long) i, a.getLong(a.fieldIndex("sample_id")));
+      assertEquals(a.getLong(a.fieldIndex("seed")), b.getLong(b.fieldIndex("seed")));
+      assertEquals(a.getList(a.fieldIndex("latent")), b.getList(b.fieldIndex("latent")));
+      byte[] png = (byte[]) a.get(a.fieldIndex("image_png"));
+      assertArrayEquals(png, (byte[]) b.get(b.fieldIndex("image_png")), "sample " + i);
+      BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
+      assertEquals(16, img.getWidth());
+      assertEquals(8, a.getList(a.fieldIndex("latent")).size());
+      assertTrue(a.isNullAt(a.fieldIndex("codes")));
+    }
+    assertNotNull(ImageIO.read(run.resolve("samples.png").toFile()));
+  }
+
+  private List<Row> readSamples(Path run) {
+    SparkSession spark = SparkSession.builder().master("local[1]").getOrCreate();
+    try {
+      var df = spark.read().parquet(run.resolve("samples").toString());
+      assertEquals(Schemas.SAMPLES.simpleString(), df.schema().asNullable().simpleString());
+      assertEquals(Schemas.SAMPLES.fieldNames().length, df.schema().fields().length);
+      for (var f : Schemas.SAMPLES.fields()) {
+        assertEquals(f.dataType().asNullable(), df.schema().apply(f.name()).dataType().asNullable(), f.name());
+      }
+      return df.orderBy("sample_id").collectAsList();
+    } finally {
+      spark.stop();
+    }
+  }
+}
