@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Runs spark-vae in Spark local mode, building the project first if needed.
+#   submit/local.sh                  prepare + train + sample with conf/local.conf (replaces earlier output)
+#   submit/local.sh COMMAND ARGS...  one step, e.g. submit/local.sh train --config conf/local.conf --set train.epochs=3
+# Environment: SPARK_VAE_HEAP (driver heap, default 4g), SPARK_VAE_OFFHEAP (ND4J off-heap limit, default 6g),
+#              SPARK_VAE_CONFIG (config of the default pipeline, default conf/local.conf),
+#              OMP_NUM_THREADS (native threads per worker, default 1: local[2] runs 2 workers on 2 cores),
+#              JAVA (java binary), MVN (maven binary).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+JAVA="${JAVA:-java}"
+MVN="${MVN:-mvn}"
+HEAP="${SPARK_VAE_HEAP:-4g}"
+OFFHEAP="${SPARK_VAE_OFFHEAP:-6g}"
+CONFIG="${SPARK_VAE_CONFIG:-conf/local.conf}"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+JAR="target/spark-vae.jar"
+CLASSPATH_FILE="target/classpath.txt"
+
+build() {
+  local newest
+  newest="$(find pom.xml src/main -type f -newer "$JAR" 2>/dev/null | head -n 1 || true)"
+  if [[ ! -f "$JAR" || ! -f "$CLASSPATH_FILE" || -n "$newest" ]]; then
+    echo "building spark-vae (mvn package, tests skipped)..." >&2
+    "$MVN" -B -q -DskipTests package >&2
+    "$MVN" -B -q dependency:build-classpath -Dmdep.includeScope=compile \
+      -Dmdep.outputFile="$CLASSPATH_FILE" >/dev/null
+  fi
+}
+
+JVM_OPTS=(
+  "-Xmx${HEAP}"
+  "-Dorg.bytedeco.javacpp.maxbytes=${OFFHEAP}"
+  "-Dorg.bytedeco.javacpp.maxphysicalbytes=$((${OFFHEAP%g} + ${HEAP%g} + 2))g"
+  "-Dlog4j2.configurationFile=${ROOT}/conf/log4j2.properties"
+  "-Djava.awt.headless=true"
+  -XX:+IgnoreUnrecognizedVMOptions
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false
+)
+
+run_step() {
+  "$JAVA" "${JVM_OPTS[@]}" -cp "${JAR}:$(cat "$CLASSPATH_FILE")" io.sparkvae.cli.Main "$@"
+}
+
+build
+if [[ $# -gt 0 ]]; then
+  exec "$JAVA" "${JVM_OPTS[@]}" -cp "${JAR}:$(cat "$CLASSPATH_FILE")" io.sparkvae.cli.Main "$@"
+fi
+
+start=$(date +%s)
+echo "== 1/3 prepare (synthetic shapes) ==" >&2
+run_step prepare --config "$CONFIG" --overwrite
+echo "== 2/3 train (VAE, parameter averaging) ==" >&2
+run_step train --config "$CONFIG" --overwrite
+echo "== 3/3 sample ==" >&2
+run_step sample --config "$CONFIG" --overwrite
+RUN="out/local/runs/local"
+cat <<EOT
+done in $(( $(date +%s) - start )) s. Outputs:
+  prepared data     out/local/prepared/          (Parquet, partitioned by split; dataset.json)
+  model             ${RUN}/model.zip
+  metrics           ${RUN}/metrics.jsonl         (one JSON line per epoch)
+  plots             ${RUN}/plots/                (loss.png, psnr.png, reconstructions.png, prior-samples.png)
+  samples           ${RUN}/samples/              (Parquet)
+  contact sheet     ${RUN}/samples.png
+(paths assume the default output-root and run-id of ${CONFIG})
+EOT
