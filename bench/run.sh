@@ -15,18 +15,12 @@ ITER="${BENCH_ITERATIONS:-40}"
 SPARK_IMAGES="${BENCH_SPARK_IMAGES:-3840}"
 SAMPLES="${BENCH_SAMPLES:-2000}"
 
-"$MVN" -B -q -DskipTests test-compile >&2
+"$MVN" -B -q -Dstyle.color=never -DskipTests test-compile >&2
 "$MVN" -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
-OPENS=(-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
-  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
+# shellcheck source=submit/jvm-options.sh
+source "$ROOT/submit/jvm-options.sh"
+OPENS=("${SPARK_JAVA17_OPTS[@]}"
   -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=6g -Dorg.bytedeco.javacpp.maxphysicalbytes=12g
   -Djava.awt.headless=true "-Dlog4j2.configurationFile=${ROOT}/conf/log4j2.properties")
 

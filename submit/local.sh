@@ -10,12 +10,20 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=submit/jvm-options.sh
+source "$ROOT/submit/jvm-options.sh"
 JAVA="${JAVA:-java}"
 MVN="${MVN:-mvn}"
 HEAP="${SPARK_VAE_HEAP:-4g}"
 OFFHEAP="${SPARK_VAE_OFFHEAP:-6g}"
 CONFIG="${SPARK_VAE_CONFIG:-conf/local.conf}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+for size in "$HEAP" "$OFFHEAP"; do
+  if [[ ! "$size" =~ ^[0-9]+g$ ]]; then
+    echo "error: SPARK_VAE_HEAP and SPARK_VAE_OFFHEAP are whole gigabytes like 4g (got '$size')" >&2
+    exit 2
+  fi
+done
 JAR="target/spark-vae.jar"
 CLASSPATH_FILE="target/classpath.txt"
 
@@ -24,7 +32,7 @@ build() {
   newest="$(find pom.xml src/main -type f -newer "$JAR" 2>/dev/null | head -n 1 || true)"
   if [[ ! -f "$JAR" || ! -f "$CLASSPATH_FILE" || -n "$newest" ]]; then
     echo "building spark-vae (mvn package, tests skipped)..." >&2
-    "$MVN" -B -q -DskipTests package >&2
+    "$MVN" -B -q -Dstyle.color=never -DskipTests package >&2
     "$MVN" -B -q dependency:build-classpath -Dmdep.includeScope=compile \
       -Dmdep.outputFile="$CLASSPATH_FILE" >/dev/null
   fi
@@ -36,22 +44,7 @@ JVM_OPTS=(
   "-Dorg.bytedeco.javacpp.maxphysicalbytes=$((${OFFHEAP%g} + ${HEAP%g} + 2))g"
   "-Dlog4j2.configurationFile=${ROOT}/conf/log4j2.properties"
   "-Djava.awt.headless=true"
-  -XX:+IgnoreUnrecognizedVMOptions
-  --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
-  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
-  --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-  -Djdk.reflect.useDirectMethodHandle=false
+  "${SPARK_JAVA17_OPTS[@]}"
 )
 
 run_step() {
