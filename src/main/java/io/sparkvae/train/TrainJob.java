@@ -104,14 +104,15 @@ public final class TrainJob implements Job {
       DivergenceGuard.check(loss, graph, epoch + 1, paths.model());
       // 5. distributed evaluation on val, then the metrics line, the checkpoint and the pictures
       jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
-      EvalSums sums = evaluate(jsc, graph, spec, val, config.train().seed() + epoch);
+      byte[] modelZip = ModelStore.toBytes(graph, spec); // serialised once: broadcast and saved
+      EvalSums sums = evaluate(jsc, modelZip, val, config.train().seed() + epoch);
       EpochMetrics m = EpochMetrics.of(epoch + 1, epochs, loss, klWeight, sums, shape,
           spec.likelihood() == Likelihood.GAUSSIAN, trainCount / fitSeconds,
           (System.nanoTime() - t0) / 1e9);
       history.add(m);
       metricsLines.append(m.toJson()).append('\n');
       files.writeString(paths.metrics(), metricsLines.toString());
-      saveModel(graph, spec, paths.model(), jsc);
+      ModelStore.save(modelZip, paths.model(), jsc.hadoopConfiguration());
       LoadedVae vae = new LoadedVae(graph, spec);
       plots.curves(history);
       plots.reconstructions(vae, pictureImages, config.train().seed());
@@ -130,9 +131,8 @@ public final class TrainJob implements Job {
   }
 
   /** Evaluates the current model on every val partition; the model ships once as a broadcast. */
-  static EvalSums evaluate(JavaSparkContext jsc, ComputationGraph graph, VaeSpec spec,
-      JavaRDD<byte[]> val, long seed) {
-    Broadcast<byte[]> model = jsc.broadcast(ModelStore.toBytes(graph, spec));
+  static EvalSums evaluate(JavaSparkContext jsc, byte[] modelZip, JavaRDD<byte[]> val, long seed) {
+    Broadcast<byte[]> model = jsc.broadcast(modelZip);
     try {
       return val.mapPartitionsWithIndex((partition, pixels) -> {
         LoadedVae vae = ModelStore.fromBytes(model.value());
@@ -141,15 +141,6 @@ public final class TrainJob implements Job {
       }, false).fold(EvalSums.ZERO, EvalSums::plus);
     } finally {
       model.destroy();
-    }
-  }
-
-  private static void saveModel(ComputationGraph graph, VaeSpec spec, String path,
-      JavaSparkContext jsc) {
-    try {
-      ModelStore.save(graph, spec, path, jsc.hadoopConfiguration());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot save the model to " + path, e);
     }
   }
 

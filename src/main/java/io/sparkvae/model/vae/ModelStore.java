@@ -2,14 +2,10 @@ package io.sparkvae.model.vae;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.util.UUID;
+import io.sparkvae.io.HadoopFiles;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
@@ -30,43 +26,23 @@ public final class ModelStore {
     }
 
     /**
-     * Writes the model zip to {@code path} (any Hadoop URI): first to {@code path + ".tmp-<uuid>"}, then renamed onto
-     * {@code path}, replacing an existing file. Readers never see a half-written zip; between the delete of an
-     * old target and the rename there is a short window with no file.
+     * Writes the model zip to {@code path} (any Hadoop URI) atomically, replacing an existing file: readers never
+     * see a half-written zip (see {@link HadoopFiles#writeAtomically}).
      */
-    public static void save(ComputationGraph graph, VaeSpec spec, String path, Configuration hadoopConf)
-            throws IOException {
-        byte[] bytes = toBytes(graph, spec);
-        Path target = new Path(path);
-        FileSystem fs = target.getFileSystem(hadoopConf);
-        Path tmp = new Path(path + ".tmp-" + UUID.randomUUID());
-        try {
-            try (OutputStream out = fs.create(tmp, true)) {
-                out.write(bytes);
-            }
-            if (fs.exists(target) && !fs.delete(target, false)) {
-                throw new IOException("Could not replace existing model " + target);
-            }
-            if (!fs.rename(tmp, target)) {
-                throw new IOException("Could not rename " + tmp + " to " + target);
-            }
-        } finally {
-            if (fs.exists(tmp)) {
-                fs.delete(tmp, false);
-            }
-        }
-        LOG.info("Saved VAE model ({} bytes) to {}", bytes.length, target);
+    public static void save(ComputationGraph graph, VaeSpec spec, String path, Configuration hadoopConf) {
+        save(toBytes(graph, spec), path, hadoopConf);
+    }
+
+    /** Writes a zip already made by {@link #toBytes} (e.g. the bytes also broadcast to executors). */
+    public static void save(byte[] modelZip, String path, Configuration hadoopConf) {
+        new HadoopFiles(hadoopConf).writeAtomically(path, modelZip);
+        LOG.info("Saved VAE model ({} bytes) to {}", modelZip.length, path);
     }
 
     /** Reads a zip written by {@link #save}: the training graph with its updater state, and its spec. */
-    public static LoadedVae load(String path, Configuration hadoopConf) throws IOException {
-        Path p = new Path(path);
-        FileSystem fs = p.getFileSystem(hadoopConf);
-        byte[] bytes;
-        try (InputStream in = fs.open(p)) {
-            bytes = in.readAllBytes();
-        }
-        LOG.info("Loading VAE model ({} bytes) from {}", bytes.length, p);
+    public static LoadedVae load(String path, Configuration hadoopConf) {
+        byte[] bytes = new HadoopFiles(hadoopConf).readBytes(path);
+        LOG.info("Loading VAE model ({} bytes) from {}", bytes.length, path);
         return fromBytes(bytes);
     }
 
