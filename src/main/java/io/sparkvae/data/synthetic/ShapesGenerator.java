@@ -1,5 +1,6 @@
 package io.sparkvae.data.synthetic;
 
+import io.sparkvae.io.images.PixelCodec;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -147,15 +148,7 @@ public final class ShapesGenerator implements Serializable {
         } finally {
             g.dispose();
         }
-        int[] argb = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-        byte[] hwc = new byte[argb.length * 3];
-        for (int i = 0, o = 0; i < argb.length; i++, o += 3) {
-            int p = argb[i];
-            hwc[o] = (byte) (p >>> 16);
-            hwc[o + 1] = (byte) (p >>> 8);
-            hwc[o + 2] = (byte) p;
-        }
-        return hwc;
+        return PixelCodec.argbToHwc(((DataBufferInt) image.getRaster().getDataBuffer()).getData());
     }
 
     /** Mixes a seed and an index into one well-spread 64-bit seed (MurmurHash3's finaliser, applied twice). */

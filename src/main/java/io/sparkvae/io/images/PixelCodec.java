@@ -71,7 +71,12 @@ public final class PixelCodec {
             }
             return hwc;
         }
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        return argbToHwc(image.getRGB(0, 0, w, h, null, 0, w));
+    }
+
+    /** Packed (A)RGB ints, one per pixel in raster order, as HWC RGB bytes. */
+    public static byte[] argbToHwc(int[] argb) {
+        byte[] hwc = new byte[argb.length * 3];
         for (int i = 0, o = 0; i < argb.length; i++, o += 3) {
             int p = argb[i];
             hwc[o] = (byte) (p >>> 16);

@@ -75,14 +75,7 @@ public class GaussianLoss implements ILossFunction {
                 "Labels and preOutput must have equal shapes: got %s vs %s", labels.shape(), preOutput.shape());
         INDArray out = activationFn.getActivation(preOutput.dup(), true);
         INDArray dLda = out.subi(labels.castTo(out.dataType())).muli(1.0 / (sigma * sigma));
-        if (mask != null && LossUtil.isPerOutputMasking(dLda, mask)) {
-            LossUtil.applyMask(dLda, mask);
-        }
-        INDArray grad = activationFn.backprop(preOutput.dup(), dLda).getFirst();
-        if (mask != null) {
-            LossUtil.applyMask(grad, mask);
-        }
-        return grad;
+        return LossGradients.throughActivation(dLda, preOutput, activationFn, mask);
     }
 
     @Override

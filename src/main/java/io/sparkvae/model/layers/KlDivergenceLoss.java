@@ -113,14 +113,7 @@ public class KlDivergenceLoss implements ILossFunction {
         dLda.get(NDArrayIndex.all(), NDArrayIndex.interval(latent, 2 * latent))
                 .assign(Transforms.exp(clamp(rawLv), false).subi(1.0).muli(0.5).muli(inRange));
         dLda.muli(weight);
-        if (mask != null && LossUtil.isPerOutputMasking(dLda, mask)) {
-            LossUtil.applyMask(dLda, mask);
-        }
-        INDArray grad = activationFn.backprop(preOutput.dup(), dLda).getFirst();
-        if (mask != null) {
-            LossUtil.applyMask(grad, mask);
-        }
-        return grad;
+        return LossGradients.throughActivation(dLda, preOutput, activationFn, mask);
     }
 
     @Override
