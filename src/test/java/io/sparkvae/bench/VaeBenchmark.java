@@ -1,10 +1,8 @@
 package io.sparkvae.bench;
 
 import io.sparkvae.data.synthetic.ShapesGenerator;
-import io.sparkvae.io.SparkRows;
 import io.sparkvae.io.Schemas;
 import io.sparkvae.io.images.ImageTensors;
-import io.sparkvae.io.images.PixelCodec;
 import io.sparkvae.model.vae.Likelihood;
 import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vae.VaeGraphs;
