@@ -65,8 +65,10 @@ public final class Main {
     }
     AppConfig config;
     try {
-      config = AppConfig.from(ConfigLoader.load(cli.configFile(), cli.overrides()));
-      List<String> problems = new ArrayList<>(job.preflight(config, cli.overwrite(), HadoopFiles.local()));
+      // values, inputs and outputs are checked together so that one message lists every problem
+      List<String> problems = new ArrayList<>();
+      config = AppConfig.read(ConfigLoader.load(cli.configFile(), cli.overrides()), problems);
+      problems.addAll(job.preflight(config, cli.overwrite(), HadoopFiles.local()));
       if (!problems.isEmpty()) {
         throw new ConfigProblems(problems);
       }

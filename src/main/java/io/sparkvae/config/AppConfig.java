@@ -15,6 +15,18 @@ public record AppConfig(String runId, String outputRoot, SparkSettings spark, Da
   /** Reads every key eagerly; throws {@link ConfigProblems} listing all problems at once. */
   public static AppConfig from(Config config) {
     List<String> problems = new ArrayList<>();
+    AppConfig app = read(config, problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigProblems(problems);
+    }
+    return app;
+  }
+
+  /**
+   * Reads every key, adding each problem to {@code problems}; a bad value is replaced by a placeholder so
+   * that later checks (inputs, outputs) can still run and be reported in the same list.
+   */
+  public static AppConfig read(Config config, List<String> problems) {
     ConfigReader r = new ConfigReader(config, problems);
     String runId = r.string("run-id");
     if (!RUN_ID.matcher(runId).matches()) {
@@ -24,13 +36,9 @@ public record AppConfig(String runId, String outputRoot, SparkSettings spark, Da
     if (outputRoot.isBlank()) {
       r.problem("output-root: must not be empty");
     }
-    AppConfig app = new AppConfig(runId, outputRoot, SparkSettings.from(r.at("spark")),
+    return new AppConfig(runId, outputRoot, SparkSettings.from(r.at("spark")),
         DataConfig.from(r.at("data")), ModelConfig.from(r.at("model")),
         TrainConfig.from(r.at("train")), SampleConfig.from(r.at("sample")));
-    if (!problems.isEmpty()) {
-      throw new ConfigProblems(problems);
-    }
-    return app;
   }
 
   /** The directory of this run: {@code <output-root>/runs/<run-id>}. */
