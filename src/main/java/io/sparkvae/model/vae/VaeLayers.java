@@ -2,10 +2,11 @@ package io.sparkvae.model.vae;
 
 import io.sparkvae.model.layers.GaussianLoss;
 import io.sparkvae.model.layers.KlDivergenceLoss;
+import io.sparkvae.model.layers.NativeConv2D;
+import io.sparkvae.model.layers.NativeDeconv2D;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
@@ -41,7 +42,7 @@ final class VaeLayers {
         String prev = input;
         int[] widths = spec.encoderChannels();
         for (int i = 0; i < widths.length; i++) {
-            g.addLayer(encConv(i), new ConvolutionLayer.Builder(4, 4).stride(2, 2).padding(1, 1)
+            g.addLayer(encConv(i), new NativeConv2D.Builder(4, 4).stride(2, 2).padding(1, 1)
                     .convolutionMode(ConvolutionMode.Truncate).nOut(widths[i])
                     .activation(new ActivationLReLU(LEAKY_SLOPE)).weightInit(WeightInit.RELU).build(), prev);
             prev = encConv(i);
@@ -65,7 +66,7 @@ final class VaeLayers {
         for (int i = 0; i < n; i++) {
             boolean last = i == n - 1;
             int nOut = last ? spec.channels() : widths[n - 2 - i];
-            Deconvolution2D.Builder b = new Deconvolution2D.Builder(4, 4).stride(2, 2).padding(1, 1)
+            Deconvolution2D.Builder b = new NativeDeconv2D.Builder(4, 4).stride(2, 2).padding(1, 1)
                     .convolutionMode(ConvolutionMode.Truncate).nOut(nOut);
             if (last) {
                 b.activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER);

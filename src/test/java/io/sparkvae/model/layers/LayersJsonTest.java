@@ -13,7 +13,7 @@ import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 
-/** JSON round trip of a graph configuration holding the custom vertex and both custom losses. */
+/** JSON round trips of graph configurations holding the custom vertex, losses and convolution layers. */
 class LayersJsonTest {
 
     @Test
@@ -39,5 +39,24 @@ class LayersJsonTest {
         CnnLossLayer recon = (CnnLossLayer) ((LayerVertex) back.getVertices().get("recon")).getLayerConf()
                 .getLayer();
         assertEquals(new GaussianLoss(0.25), recon.getLossFn());
+    }
+
+    @Test
+    void nativeConvolutionsKeepTheirClassThroughJson() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(8, 8, 3))
+                .addLayer("conv", new NativeConv2D.Builder(4, 4).stride(2, 2).padding(1, 1).nOut(5).build(), "in")
+                .addLayer("deconv", new NativeDeconv2D.Builder(4, 4).stride(2, 2).padding(1, 1).nOut(3).build(),
+                        "conv")
+                .addLayer("out", new CnnLossLayer.Builder(new GaussianLoss(0.5)).activation(Activation.SIGMOID)
+                        .build(), "deconv")
+                .setOutputs("out").build();
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
+        assertEquals(conf, back);
+        // Lombok's equals treats a NativeConv2D and a stock ConvolutionLayer alike: check the classes themselves
+        assertEquals(NativeConv2D.class, ((LayerVertex) back.getVertices().get("conv")).getLayerConf().getLayer()
+                .getClass());
+        assertEquals(NativeDeconv2D.class, ((LayerVertex) back.getVertices().get("deconv")).getLayerConf()
+                .getLayer().getClass());
     }
 }
