@@ -1,5 +1,7 @@
 package io.sparkvae.bench;
 
+import io.sparkvae.cli.Main;
+import io.sparkvae.config.TrainConfig;
 import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.Schemas;
 import io.sparkvae.io.images.ImageTensors;
@@ -10,13 +12,18 @@ import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.sample.LatentSampler;
 import io.sparkvae.sample.SampleBlocks;
 import io.sparkvae.train.MinibatchFunction;
+import io.sparkvae.train.PreparedData;
 import io.sparkvae.train.ParameterAveraging;
-import io.sparkvae.config.TrainConfig;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -24,39 +31,72 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.stats.EventStats;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Throughput of the CIFAR-shaped VAE (32x32x3, encoder 32-64-128, latent 64, batch 64). One mode per
- * JVM, because the native thread count (OMP_NUM_THREADS) is fixed per process; bench/run.sh runs the
- * modes and prints the ratios. Prints one line: {@code RESULT <mode> <images per second>}.
+ * Benchmarks of the VAE, one mode per JVM because the native thread count (OMP_NUM_THREADS) is fixed per process.
+ * bench/run.sh runs the modes and prints the table and the ratios. Each mode prints {@code RESULT <key> <value>}
+ * lines. Shapes: {@code cifar} (32x32x3, encoder 32-64-128, latent 64) and {@code celeba} (64x64x3, encoder
+ * 32-64-128-256, latent 128), batch 64, Gaussian likelihood, Adam.
  */
 public final class VaeBenchmark {
   private static final int BATCH = 64;
 
   public static void main(String[] args) throws Exception {
-    String mode = args.length > 0 ? args[0] : "single";
-    VaeSpec spec = new VaeSpec(32, 32, 3, new int[] {32, 64, 128}, 64, Likelihood.GAUSSIAN, 0.1, 1.0,
-        -10, 4, 1e-3, 42);
-    double rate = switch (mode) {
-      case "single" -> single(spec, Integer.parseInt(arg(args, 1, "40")));
-      case "spark" -> spark(spec, Integer.parseInt(arg(args, 1, "3840")));
-      case "decode" -> decodeOnly(spec, Integer.parseInt(arg(args, 1, "2000")));
-      case "sample" -> sample(spec, Integer.parseInt(arg(args, 1, "2000")));
-      default -> throw new IllegalArgumentException("mode: single | spark | decode | sample");
+    String mode = args.length > 0 ? args[0] : "train";
+    switch (mode) {
+      case "train" -> result("train-" + arg(args, 1, "cifar"),
+          train(spec(arg(args, 1, "cifar")), Integer.parseInt(arg(args, 2, "40"))));
+      case "layers" -> layers(spec(arg(args, 1, "cifar")), Integer.parseInt(arg(args, 2, "20")));
+      case "sgemm" -> result("sgemm-gflops", sgemm(Integer.parseInt(arg(args, 1, "1024"))));
+      case "spark" -> spark(spec("cifar"), Integer.parseInt(arg(args, 1, "2")), Integer.parseInt(arg(args, 2, "5")),
+          Integer.parseInt(arg(args, 3, "3840")));
+      case "decode" -> result("decode", decodeOnly(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
+      case "sample" -> result("sample", sample(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
+      case "pipeline" -> pipeline(spec("cifar"), Integer.parseInt(arg(args, 1, "12000")));
+      case "memory" -> memory(spec("cifar"), Integer.parseInt(arg(args, 1, "60")));
+      default -> throw new IllegalArgumentException(
+          "mode: train SHAPE N | layers SHAPE N | sgemm N | spark WORKERS FREQ IMAGES | decode N | sample N"
+              + " | pipeline N | memory N");
+    }
+  }
+
+  static VaeSpec spec(String shape) {
+    return switch (shape) {
+      case "cifar" -> new VaeSpec(32, 32, 3, new int[] {32, 64, 128}, 64, Likelihood.GAUSSIAN, 0.1, 1.0, -10, 4,
+          1e-3, 42);
+      case "celeba" -> new VaeSpec(64, 64, 3, new int[] {32, 64, 128, 256}, 128, Likelihood.GAUSSIAN, 0.1, 1.0,
+          -10, 4, 1e-3, 42);
+      default -> throw new IllegalArgumentException("shape: cifar | celeba");
     };
-    System.out.printf(Locale.ROOT, "RESULT %s %.1f%n", mode, rate);
+  }
+
+  private static void result(String key, double value) {
+    System.out.printf(Locale.ROOT, "RESULT %s %.2f%n", key, value);
   }
 
   private static String arg(String[] a, int i, String d) {
     return a.length > i ? a[i] : d;
   }
 
-  private static List<byte[]> images(int n) {
-    ShapesGenerator g = new ShapesGenerator(1, 32);
+  private static List<byte[]> images(int n, int size) {
+    ShapesGenerator g = new ShapesGenerator(1, size);
     List<byte[]> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(g.generate(i).pixels());
@@ -64,15 +104,20 @@ public final class VaeBenchmark {
     return out;
   }
 
-  /** graph.fit on batches of 64 in this JVM, no Spark. */
-  static double single(VaeSpec spec, int iterations) {
-    ComputationGraph graph = VaeGraphs.newTrainingGraph(spec);
-    List<byte[]> imgs = images(BATCH * 4);
+  private static List<MultiDataSet> batches(VaeSpec spec, int count) {
+    List<byte[]> imgs = images(BATCH * count, spec.height());
     List<MultiDataSet> batches = new ArrayList<>();
-    for (int b = 0; b < 4; b++) {
+    for (int b = 0; b < count; b++) {
       batches.add(VaeGraphs.toMultiDataSet(ImageTensors.toBatch(imgs.subList(b * BATCH, (b + 1) * BATCH),
-          32, 32, 3), spec));
+          spec.height(), spec.width(), spec.channels()), spec));
     }
+    return batches;
+  }
+
+  /** graph.fit on batches of 64 in this JVM, no Spark; prints the model's forward MFLOP per image too. */
+  static double train(VaeSpec spec, int iterations) {
+    ComputationGraph graph = VaeGraphs.newTrainingGraph(spec);
+    List<MultiDataSet> batches = batches(spec, 4);
     for (int i = 0; i < 5; i++) {
       graph.fit(batches.get(i % 4));
     }
@@ -80,27 +125,128 @@ public final class VaeBenchmark {
     for (int i = 0; i < iterations; i++) {
       graph.fit(batches.get(i % 4));
     }
-    return iterations * BATCH / ((System.nanoTime() - t0) / 1e9);
+    double rate = iterations * BATCH / ((System.nanoTime() - t0) / 1e9);
+    result("mflop-per-image-forward-" + (spec.height() == 32 ? "cifar" : "celeba"), forwardMflop(spec));
+    return rate;
   }
 
-  /** One epoch of parameter averaging in local[2] with 2 workers, after a warm-up epoch. */
-  static double spark(VaeSpec spec, int n) {
+  /** Multiply-adds x 2 of the convolutions, transposed convolutions and dense layers, per image, forward. */
+  static double forwardMflop(VaeSpec spec) {
+    double flops = 0;
+    int h = spec.height();
+    int c = spec.channels();
+    for (int w : spec.encoderChannels()) {
+      h /= 2;
+      flops += 2.0 * h * h * w * c * 16; // 4x4 kernel
+      c = w;
+    }
+    double bottleneck = (double) h * h * c;
+    flops += 2.0 * bottleneck * 2 * spec.latentDim() + 2.0 * spec.latentDim() * bottleneck;
+    int[] widths = spec.encoderChannels();
+    for (int i = widths.length - 1; i >= 0; i--) {
+      int out = i == 0 ? spec.channels() : widths[i - 1];
+      flops += 2.0 * h * h * widths[i] * out * 16; // each input pixel spreads a 4x4 kernel
+      h *= 2;
+    }
+    return flops / 1e6;
+  }
+
+  /** Forward and backward time of each layer alone at batch 64 (ms per minibatch). */
+  static void layers(VaeSpec spec, int iterations) {
+    ComputationGraph graph = VaeGraphs.newTrainingGraph(spec);
+    MultiDataSet batch = batches(spec, 1).get(0);
+    graph.fit(batch);
+    Map<String, INDArray> acts = graph.feedForward(batch.getFeatures(), true, false);
+    // one reused workspace for every array, as in training (fresh allocations would be timed otherwise)
+    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.builder().defaultWorkspace("LAYER_BENCH",
+        WorkspaceConfiguration.builder().policyAllocation(AllocationPolicy.STRICT)
+            .policyLearning(LearningPolicy.FIRST_LOOP).build()).build();
+    for (String name : graph.getConfiguration().getTopologicalOrderStr()) {
+      if (!(graph.getVertex(name) instanceof LayerVertex vertex) || vertex.getLayer() instanceof IOutputLayer) {
+        continue;
+      }
+      org.deeplearning4j.nn.api.Layer layer = vertex.getLayer();
+      INDArray in = acts.get(graph.getConfiguration().getVertexInputs().get(name).get(0));
+      if (vertex.getLayerPreProcessor() != null) {
+        in = vertex.getLayerPreProcessor().preProcess(in.dup(), BATCH, LayerWorkspaceMgr.noWorkspaces());
+      }
+      double fwd = 0;
+      double bwd = 0;
+      for (int i = -3; i < iterations; i++) {
+        try (MemoryWorkspace ws = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+          layer.setInput(in, mgr);
+          long t0 = System.nanoTime();
+          INDArray out = layer.activate(true, mgr);
+          long t1 = System.nanoTime();
+          layer.backpropGradient(out, mgr);
+          long t2 = System.nanoTime();
+          if (i >= 0) {
+            fwd += (t1 - t0) / 1e6;
+            bwd += (t2 - t1) / 1e6;
+          }
+        }
+      }
+      System.out.printf(Locale.ROOT, "LAYER %s %s %.2f %.2f%n", name, layer.getClass().getSimpleName(),
+          fwd / iterations, bwd / iterations);
+    }
+  }
+
+  /** ND4J single-precision matrix multiply, n x n, GFLOP/s. */
+  static double sgemm(int n) {
+    INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+    INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+    for (int i = 0; i < 3; i++) {
+      Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+    }
+    int reps = 20;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < reps; i++) {
+      Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+    }
+    return 2.0 * n * n * n * reps / ((System.nanoTime() - t0) / 1e9) / 1e9;
+  }
+
+  /**
+   * One epoch of parameter averaging in local[2] after a warm-up epoch: img/s, and the share of the epoch's wall
+   * time that the workers spend outside fit() (averaging: split, broadcast, aggregate; plus scheduling and
+   * minibatch assembly), from dl4j-spark's training stats.
+   */
+  static void spark(VaeSpec spec, int workers, int frequency, int n) {
     SparkSession spark = SparkSession.builder().master("local[2]").appName("bench")
         .config("spark.ui.enabled", "false").getOrCreate();
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      JavaRDD<byte[]> data = jsc.parallelize(images(n), 2).persist(StorageLevel.MEMORY_ONLY_SER());
+      JavaRDD<byte[]> data = jsc.parallelize(images(n, 32), workers).persist(StorageLevel.MEMORY_ONLY_SER());
       data.count();
-      TrainConfig t = new TrainConfig(1, 2, BATCH, 5, true, "direct", "", 2, 1e-3, 42, 0, 0);
+      TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, 42, 0, 0);
       SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
           ParameterAveraging.master(t, ""));
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 0), false));
+      trainer.setCollectTrainingStats(true);
       long t0 = System.nanoTime();
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 1), false));
-      return n / ((System.nanoTime() - t0) / 1e9);
+      double wallMs = (System.nanoTime() - t0) / 1e6;
+      double fitMs = sumDurations(trainer.getSparkTrainingStats(), "ParameterAveragingWorkerFitTimesMs");
+      String key = "spark-w" + workers + "-f" + frequency;
+      result(key, n / (wallMs / 1e3));
+      result(key + "-outside-fit-share", 1 - fitMs / workers / wallMs);
     } finally {
       spark.stop();
     }
+  }
+
+  /** Sum of the durations of every event under {@code key} in the stats and their nested stats. */
+  private static double sumDurations(SparkTrainingStats stats, String key) {
+    double sum = 0;
+    for (SparkTrainingStats s = stats; s != null; s = s.getNestedTrainingStats()) {
+      if (s.getKeySet().contains(key)) {
+        for (EventStats e : s.getValue(key)) {
+          sum += e.getDurationMs();
+        }
+      }
+    }
+    return sum;
   }
 
   /** Decoder forward passes only, batches of 100, in this JVM. */
@@ -139,6 +285,76 @@ public final class VaeBenchmark {
       return best;
     } finally {
       spark.stop();
+    }
+  }
+
+  /**
+   * The input pipeline on local[2]: a prepared Parquet dataset read and turned into minibatch arrays, and the
+   * cached pixel bytes turned into minibatches (what each epoch after the first does), in img/s.
+   */
+  static void pipeline(VaeSpec spec, int n) throws Exception {
+    Path root = Files.createTempDirectory("bench-pipeline");
+    String prepared = root.resolve("prepared").toString();
+    int code = Main.run(new String[] {"prepare", "--set", "spark.master=local[2]", "--set",
+        "output-root=" + root, "--set", "data.synthetic.count=" + n, "--set", "data.synthetic.val-fraction=0",
+        "--set", "data.synthetic.test-fraction=0"}, System.err, System.err);
+    if (code != 0) {
+      throw new IllegalStateException("prepare failed with exit code " + code);
+    }
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("bench")
+        .config("spark.ui.enabled", "false").getOrCreate();
+    try {
+      JavaRDD<byte[]> pixels = PreparedData.pixels(spark, prepared, "train", 0).repartition(2);
+      long t0 = System.nanoTime();
+      long batches = pixels.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 0), false).count();
+      result("pipeline-parquet", batches * BATCH / ((System.nanoTime() - t0) / 1e9));
+      JavaRDD<byte[]> cached = pixels.persist(StorageLevel.MEMORY_ONLY_SER());
+      cached.count();
+      double best = 0;
+      for (int round = 0; round < 3; round++) {
+        long t1 = System.nanoTime();
+        long b = cached.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, round), false).count();
+        best = Math.max(best, b * BATCH / ((System.nanoTime() - t1) / 1e9));
+      }
+      result("pipeline-cached", best);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /**
+   * Peak memory of one JVM training the model at batch 64, as one executor would: heap (sum of the pools' peaks),
+   * off-heap arrays tracked by JavaCPP (sampled every 20 ms) and the process's peak resident set (VmHWM).
+   */
+  static void memory(VaeSpec spec, int iterations) throws Exception {
+    AtomicLong offHeapPeak = new AtomicLong();
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        offHeapPeak.accumulateAndGet(Pointer.totalBytes(), Math::max);
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    sampler.setDaemon(true);
+    sampler.start();
+    train(spec, iterations);
+    sampler.interrupt();
+    offHeapPeak.accumulateAndGet(Pointer.totalBytes(), Math::max);
+    long heapPeak = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        heapPeak += pool.getPeakUsage().getUsed();
+      }
+    }
+    result("memory-heap-peak-mb", heapPeak / 1048576.0);
+    result("memory-offheap-peak-mb", offHeapPeak.get() / 1048576.0);
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        result("memory-rss-peak-mb", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0);
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.sparkvae.model.vae;
 
+import io.sparkvae.model.layers.FastLeakyReLU;
 import io.sparkvae.model.layers.GaussianLoss;
 import io.sparkvae.model.layers.KlDivergenceLoss;
 import io.sparkvae.model.layers.NativeConv2D;
@@ -13,7 +14,6 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 
@@ -44,7 +44,7 @@ final class VaeLayers {
         for (int i = 0; i < widths.length; i++) {
             g.addLayer(encConv(i), new NativeConv2D.Builder(4, 4).stride(2, 2).padding(1, 1)
                     .convolutionMode(ConvolutionMode.Truncate).nOut(widths[i])
-                    .activation(new ActivationLReLU(LEAKY_SLOPE)).weightInit(WeightInit.RELU).build(), prev);
+                    .activation(new FastLeakyReLU(LEAKY_SLOPE)).weightInit(WeightInit.RELU).build(), prev);
             prev = encConv(i);
         }
         g.addLayer(ENC_STATS, new DenseLayer.Builder().nOut(2L * spec.latentDim()).activation(Activation.IDENTITY)
@@ -60,7 +60,7 @@ final class VaeLayers {
         int w0 = spec.bottleneckWidth();
         int c0 = spec.bottleneckChannels();
         g.addLayer(DEC_DENSE, new DenseLayer.Builder().nOut((long) c0 * h0 * w0)
-                .activation(new ActivationLReLU(LEAKY_SLOPE)).weightInit(WeightInit.RELU).build(), z);
+                .activation(new FastLeakyReLU(LEAKY_SLOPE)).weightInit(WeightInit.RELU).build(), z);
         g.inputPreProcessor(decDeconv(0), new FeedForwardToCnnPreProcessor(h0, w0, c0));
         String prev = DEC_DENSE;
         for (int i = 0; i < n; i++) {
@@ -71,7 +71,7 @@ final class VaeLayers {
             if (last) {
                 b.activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER);
             } else {
-                b.activation(new ActivationLReLU(LEAKY_SLOPE)).weightInit(WeightInit.RELU);
+                b.activation(new FastLeakyReLU(LEAKY_SLOPE)).weightInit(WeightInit.RELU);
             }
             g.addLayer(decDeconv(i), b.build(), prev);
             prev = decDeconv(i);

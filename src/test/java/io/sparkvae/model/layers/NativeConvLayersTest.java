@@ -57,7 +57,7 @@ class NativeConvLayersTest {
                 new Case(false, 4, 2, 1, 3, 6, 8, true, new ActivationLReLU(0.2)),
                 new Case(false, 3, 1, 1, 4, 5, 7, false, Activation.IDENTITY.getActivationFunction()),
                 new Case(false, 3, 2, 0, 2, 3, 9, true, Activation.TANH.getActivationFunction()),
-                new Case(true, 4, 2, 1, 6, 3, 4, true, new ActivationLReLU(0.2)),
+                new Case(true, 4, 2, 1, 6, 3, 4, true, new FastLeakyReLU(0.2)),
                 new Case(true, 3, 1, 1, 4, 5, 5, false, Activation.IDENTITY.getActivationFunction()),
                 new Case(true, 4, 2, 1, 5, 2, 3, true, Activation.SIGMOID.getActivationFunction()))
                 .map(Arguments::of);
