@@ -1,48 +1,134 @@
 #!/usr/bin/env bash
-# Throughput benchmark of the CIFAR-shaped VAE (32x32x3, encoder 32-64-128, latent 64, batch 64).
-# Prints, from one run: training img/s in one JVM without Spark (best of 1 and 2 native threads),
-# the same through Spark local[2] with 2 parameter-averaging workers, decoder-forward img/s and
-# sampling-job img/s (decode + PNG + Parquet), and the ratios between them.
-# Environment: JAVA, MVN, BENCH_ITERATIONS (single-JVM minibatches, default 40),
-#              BENCH_SPARK_IMAGES (images per Spark epoch, default 3840), BENCH_SAMPLES (default 2000).
+# The performance table of the README, from one run on this machine (about 10 minutes on 2 cores):
+#  - training img/s of the CIFAR-shaped (32x32, 32-64-128, latent 64) and CelebA-shaped (64x64, 32-64-128-256,
+#    latent 128) VAE at batch 64, ours (DL4J + native oneDNN convolutions) and PyTorch's on the identical model,
+#    each at 1 and 2 threads, and the ratio of the best of each;
+#  - achieved GFLOP/s beside the sgemm peak of ND4J and of PyTorch's OpenBLAS;
+#  - time per layer (forward, backward) of the CIFAR-shaped VAE;
+#  - Spark local[2]: 2 workers x 1 thread vs 1 worker x 2 threads, and the share of epoch time outside fit()
+#    (parameter averaging and everything else) at averaging frequency 1, 5 and 20;
+#  - the input pipeline (Parquet -> minibatch arrays) against training speed;
+#  - sampling job img/s (decode + PNG + Parquet) beside decoder-forward-only img/s;
+#  - peak memory (heap, off-heap, resident) of one JVM training the CIFAR model at batch 64.
+# The PyTorch side needs Debian's python3-torch and libopenblas0-pthread (bench/install-pytorch.sh); without them
+# the table says so and prints our side only.
+# Both sides run with OMP_WAIT_POLICY=PASSIVE: spinning OpenMP threads starve the second core on 2 threads.
+# Environment: JAVA, MVN, PYTHON (default /usr/bin/python3), BENCH_ITERATIONS (CIFAR training minibatches,
+#              default 150; CelebA uses a quarter), BENCH_SPARK_IMAGES (images per Spark epoch, default 7680),
+#              BENCH_SAMPLES (default 2000).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 JAVA="${JAVA:-java}"
 MVN="${MVN:-mvn}"
-ITER="${BENCH_ITERATIONS:-40}"
-SPARK_IMAGES="${BENCH_SPARK_IMAGES:-3840}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+ITER="${BENCH_ITERATIONS:-150}"
+SPARK_IMAGES="${BENCH_SPARK_IMAGES:-7680}"
 SAMPLES="${BENCH_SAMPLES:-2000}"
 
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+
 "$MVN" -B -q -Dstyle.color=never -DskipTests test-compile >&2
-"$MVN" -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+"$MVN" -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 # shellcheck source=submit/jvm-options.sh
 source "$ROOT/submit/jvm-options.sh"
-OPENS=("${SPARK_JAVA17_OPTS[@]}"
-  -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=6g -Dorg.bytedeco.javacpp.maxphysicalbytes=12g
+OPTS=("${SPARK_JAVA17_OPTS[@]}"
+  -Xmx3g -Dorg.bytedeco.javacpp.maxbytes=6g -Dorg.bytedeco.javacpp.maxphysicalbytes=12g
   -Djava.awt.headless=true "-Dlog4j2.configurationFile=${ROOT}/conf/log4j2.properties")
+OUT="$(mktemp)"
+trap 'rm -f "$OUT"' EXIT
 
-measure() { # threads mode count
-  OMP_NUM_THREADS="$1" "$JAVA" "${OPENS[@]}" -cp "$CP" io.sparkvae.bench.VaeBenchmark "$2" "$3" 2>/dev/null \
-    | awk '/^RESULT/ {print $3}'
+java_mode() { # threads mode args...: appends RESULT/LAYER lines to $OUT
+  local threads="$1"
+  shift
+  echo "  ours: $* (${threads} thread(s))" >&2
+  OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" OMP_NUM_THREADS="$threads" "$JAVA" "${OPTS[@]}" -cp "$CP" io.sparkvae.bench.VaeBenchmark "$@" 2>/dev/null \
+    | grep -E '^(RESULT|LAYER) ' | sed "s/^RESULT /RESULT t${threads} /" >>"$OUT"
 }
 
-echo "measuring (a few minutes)..." >&2
-single1=$(measure 1 single "$ITER")
-single2=$(measure 2 single "$ITER")
-spark2=$(measure 1 spark "$SPARK_IMAGES")
-decode=$(measure 2 decode "$SAMPLES")
-sample=$(measure 1 sample "$SAMPLES")
-best=$(awk -v a="$single1" -v b="$single2" 'BEGIN {print (a > b) ? a : b}')
+echo "measuring (about 10 minutes)..." >&2
+java_mode 1 sgemm 1024
+java_mode 2 sgemm 1024
+for t in 1 2; do
+  java_mode "$t" train cifar "$ITER"
+  java_mode "$t" train celeba "$((ITER / 4))"
+done
+java_mode 1 layers cifar 30
+java_mode 1 spark 2 5 "$SPARK_IMAGES"
+java_mode 2 spark 1 5 "$SPARK_IMAGES"
+java_mode 1 spark 2 1 "$SPARK_IMAGES"
+java_mode 1 spark 2 20 "$SPARK_IMAGES"
+java_mode 1 pipeline 12000
+java_mode 2 decode "$SAMPLES"
+java_mode 1 sample "$SAMPLES"
+java_mode 1 memory 60
 
-printf '%-58s %10s\n' "measurement ($(nproc) cores)" "img/s"
-printf '%-58s %10.1f\n' "train, one JVM, no Spark, 1 native thread" "$single1"
-printf '%-58s %10.1f\n' "train, one JVM, no Spark, 2 native threads" "$single2"
-printf '%-58s %10.1f\n' "train, Spark local[2], 2 workers x 1 thread, avg freq 5" "$spark2"
-printf '%-58s %10.1f\n' "decoder forward only (batch 100, 2 threads)" "$decode"
-printf '%-58s %10.1f\n' "sampling job: decode + PNG + Parquet, local[2]" "$sample"
-awk -v s="$spark2" -v b="$best" -v d="$decode" -v p="$sample" 'BEGIN {
-  printf "ratio Spark local[2] / best single JVM        %.2f\n", s / b;
-  printf "ratio sampling job / decoder forward only     %.2f\n", p / d }'
+TORCH=no
+if "$PYTHON" -c 'import torch' 2>/dev/null; then
+  TORCH=yes
+  echo "  PyTorch: training and sgemm (1 and 2 threads)" >&2
+  "$PYTHON" bench/pytorch_vae.py --shape both --threads 1,2 --iterations "$((ITER / 2))" 2>/dev/null \
+    | grep '^RESULT torch' >>"$OUT"
+fi
+
+awk -v torch="$TORCH" -v cores="$(nproc)" '
+  $1 == "RESULT" && $2 ~ /^t[12]$/ { v[$2 " " $3] = $4 }
+  $1 == "RESULT" && $2 == "torch" && $4 ~ /^threads=/ { v["torch " $3 " " $4] = $5 }
+  $1 == "RESULT" && $2 == "torch" && $3 == "flops-per-image" { v["torch mflop " $4] = $5 }
+  $1 == "LAYER" { layers[++nl] = sprintf("  %-12s %-24s %8.2f %8.2f", $2, $3, $4, $5); fwd += $4; bwd += $5 }
+  function max(a, b) { return a > b ? a : b }
+  function best(prefix,  a, b) { a = v["t1 " prefix]; b = v["t2 " prefix]; return max(a, b) }
+  function tbest(shape,  a, b) { a = v["torch " shape " threads=1"]; b = v["torch " shape " threads=2"]; return max(a, b) }
+  END {
+    printf "spark-vae benchmark (%d cores)\n\n", cores
+    printf "%-52s %10s %10s %10s\n", "training img/s, batch 64", "1 thread", "2 threads", "best"
+    split("cifar celeba", shapes, " ")
+    for (i = 1; i <= 2; i++) {
+      s = shapes[i]
+      printf "%-52s %10.1f %10.1f %10.1f\n", "ours (DL4J, native oneDNN convs), " s, v["t1 train-" s], v["t2 train-" s], best("train-" s)
+      if (torch == "yes")
+        printf "%-52s %10.1f %10.1f %10.1f\n", "PyTorch reference, " s, v["torch " s " threads=1"], v["torch " s " threads=2"], tbest(s)
+    }
+    if (torch == "yes") {
+      printf "ratio ours / PyTorch, best vs best: CIFAR-shaped %.2f, CelebA-shaped %.2f\n", best("train-cifar") / tbest("cifar"), best("train-celeba") / tbest("celeba")
+    } else {
+      printf "PyTorch not installed: run bench/install-pytorch.sh for the reference side and the ratio\n"
+    }
+    printf "\n%-52s %10s %10s\n", "arithmetic", "1 thread", "2 threads"
+    printf "%-52s %10.1f %10.1f\n", "ND4J sgemm 1024x1024, GFLOP/s", v["t1 sgemm-gflops"], v["t2 sgemm-gflops"]
+    if (torch == "yes")
+      printf "%-52s %10.1f %10.1f\n", "PyTorch (OpenBLAS) sgemm, GFLOP/s", v["torch sgemm threads=1"], v["torch sgemm threads=2"]
+    for (i = 1; i <= 2; i++) {
+      s = shapes[i]; m = v["t1 mflop-per-image-forward-" s]
+      printf "%-52s %10.1f %10.1f\n", "ours training GFLOP/s, " s " (3 x " sprintf("%.1f", m) " MFLOP/img)", v["t1 train-" s] * 3 * m / 1000, v["t2 train-" s] * 3 * m / 1000
+      if (torch == "yes")
+        printf "%-52s %10.1f %10.1f\n", "PyTorch training GFLOP/s, " s, v["torch " s " threads=1"] * 3 * m / 1000, v["torch " s " threads=2"] * 3 * m / 1000
+    }
+    printf "\ntime per layer, CIFAR-shaped, batch 64, 1 thread (ms)      forward backward\n"
+    for (i = 1; i <= nl; i++) print layers[i]
+    printf "  %-37s %8.2f %8.2f\n", "sum of layers", fwd, bwd
+    printf "  %-37s %17.2f\n", "whole training step (from img/s)", 64000 / v["t1 train-cifar"]
+    printf "\n%-52s %10s %10s\n", "Spark local[2], CIFAR-shaped, one epoch", "img/s", "outside fit"
+    printf "%-52s %10.1f %9.1f%%\n", "2 workers x 1 thread, averaging every 5", v["t1 spark-w2-f5"], 100 * v["t1 spark-w2-f5-outside-fit-share"]
+    printf "%-52s %10.1f %9.1f%%\n", "1 worker x 2 threads, averaging every 5", v["t2 spark-w1-f5"], 100 * v["t2 spark-w1-f5-outside-fit-share"]
+    printf "%-52s %10.1f %9.1f%%\n", "2 workers x 1 thread, averaging every minibatch", v["t1 spark-w2-f1"], 100 * v["t1 spark-w2-f1-outside-fit-share"]
+    printf "%-52s %10.1f %9.1f%%\n", "2 workers x 1 thread, averaging every 20", v["t1 spark-w2-f20"], 100 * v["t1 spark-w2-f20-outside-fit-share"]
+    printf "ratio Spark 2 workers (freq 5) / best single JVM CIFAR training: %.2f\n", v["t1 spark-w2-f5"] / best("train-cifar")
+    printf "\n%-52s %10s\n", "input pipeline, local[2]", "img/s"
+    printf "%-52s %10.1f\n", "Parquet -> minibatch arrays (first epoch)", v["t1 pipeline-parquet"]
+    printf "%-52s %10.1f\n", "cached pixels -> minibatch arrays (later epochs)", v["t1 pipeline-cached"]
+    printf "ratio pipeline (first epoch) / Spark training: %.1f\n", v["t1 pipeline-parquet"] / v["t1 spark-w2-f5"]
+    printf "\n%-52s %10s\n", "sampling", "img/s"
+    printf "%-52s %10.1f\n", "decoder forward only (batch 100, 2 threads)", v["t2 decode"]
+    printf "%-52s %10.1f\n", "sampling job: decode + PNG + Parquet, local[2]", v["t1 sample"]
+    printf "ratio sampling job / decoder forward only: %.2f\n", v["t1 sample"] / v["t2 decode"]
+    printf "\n%-52s %10s\n", "memory, one JVM training CIFAR-shaped at batch 64", "MB"
+    printf "%-52s %10.0f\n", "heap, peak used", v["t1 memory-heap-peak-mb"]
+    printf "%-52s %10.0f\n", "off-heap ND4J arrays (JavaCPP), peak", v["t1 memory-offheap-peak-mb"]
+    printf "%-52s %10.0f\n", "resident set of the process, peak (VmHWM)", v["t1 memory-rss-peak-mb"]
+  }' "$OUT"
