@@ -223,6 +223,9 @@ public final class VaeBenchmark {
       SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
           ParameterAveraging.master(t, ""));
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 0), false));
+      // the stats' default NTP time source needs the internet; the local clock serves in one JVM
+      System.setProperty("org.deeplearning4j.spark.time.TimeSource",
+          "org.deeplearning4j.spark.time.SystemClockTimeSource");
       trainer.setCollectTrainingStats(true);
       long t0 = System.nanoTime();
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 1), false));
@@ -236,7 +239,7 @@ public final class VaeBenchmark {
     }
   }
 
-  /** Sum of the durations of every event under {@code key} in the stats and their nested stats. */
+  /** Sum of the durations of the events under {@code key} at the first level of the stats that has it. */
   private static double sumDurations(SparkTrainingStats stats, String key) {
     double sum = 0;
     for (SparkTrainingStats s = stats; s != null; s = s.getNestedTrainingStats()) {
@@ -244,6 +247,8 @@ public final class VaeBenchmark {
         for (EventStats e : s.getValue(key)) {
           sum += e.getDurationMs();
         }
+        System.err.println("stats: " + s.getValue(key).size() + " events under " + key);
+        return sum;
       }
     }
     return sum;
