@@ -217,7 +217,7 @@ public final class VaeBenchmark {
         .config("spark.ui.enabled", "false").getOrCreate();
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      JavaRDD<byte[]> data = jsc.parallelize(images(n, 32), workers).persist(StorageLevel.MEMORY_ONLY_SER());
+      JavaRDD<byte[]> data = jsc.parallelize(images(n, spec.height()), workers).persist(StorageLevel.MEMORY_ONLY_SER());
       data.count();
       TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, 42, 0, 0);
       SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
@@ -247,7 +247,6 @@ public final class VaeBenchmark {
         for (EventStats e : s.getValue(key)) {
           sum += e.getDurationMs();
         }
-        System.err.println("stats: " + s.getValue(key).size() + " events under " + key);
         return sum;
       }
     }
