@@ -67,7 +67,7 @@ public final class Main {
     try {
       // values, inputs and outputs are checked together so that one message lists every problem
       List<String> problems = new ArrayList<>();
-      config = AppConfig.read(ConfigLoader.load(cli.configFile(), cli.overrides()), problems);
+      config = AppConfig.read(ConfigLoader.load(cli.configFile(), cli.overrides(), problems), problems);
       problems.addAll(job.preflight(config, cli.overwrite(), HadoopFiles.local()));
       if (!problems.isEmpty()) {
         throw new ConfigProblems(problems);

@@ -26,6 +26,19 @@ public final class ConfigLoader {
   /** Loads and merges; throws {@link ConfigProblems} naming every unknown key or unreadable override. */
   public static Config load(String configFile, List<String> overrides) {
     List<String> problems = new ArrayList<>();
+    Config config = load(configFile, overrides, problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigProblems(problems);
+    }
+    return config;
+  }
+
+  /**
+   * Loads and merges, adding every unknown key, unreadable file or override to {@code problems} instead of
+   * stopping: the merged config is still returned (unknown keys are ignored, unreadable parts left out) so
+   * that the caller can check the values too and report everything in one list.
+   */
+  public static Config load(String configFile, List<String> overrides, List<String> problems) {
     Config reference = ConfigFactory.parseResources(ConfigLoader.class, "/reference.conf")
         .getConfig(ROOT);
     Config user = ConfigFactory.empty();
@@ -49,14 +62,13 @@ public final class ConfigLoader {
       }
     }
     problems.addAll(unknownKeys(user, reference));
-    if (!problems.isEmpty()) {
-      throw new ConfigProblems(problems);
-    }
     try {
       // resolve with the root prefix so that ${spark-vae.x} substitutions in reference.conf see overrides
       return user.atKey(ROOT).withFallback(reference.atKey(ROOT)).resolve().getConfig(ROOT);
     } catch (ConfigException e) {
-      throw new ConfigProblems(List.of(e.getMessage()));
+      problems.add(e.getMessage());
+      // an unresolvable user value: check the rest against the defaults alone
+      return reference.atKey(ROOT).resolve().getConfig(ROOT);
     }
   }
 

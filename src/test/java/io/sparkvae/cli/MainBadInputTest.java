@@ -78,10 +78,14 @@ class MainBadInputTest {
   @Test
   void allProblemsAtOnce() {
     Result r = run("train", "--set", "output-root=" + root, "--set", "train.epochs=0",
-        "--set", "sample.count=0", "--set", "model.beta=-1", "--set", "data.prepared=" + root + "/nope");
+        "--set", "sample.count=0", "--set", "model.beta=-1", "--set", "data.prepared=" + root + "/nope",
+        "--set", "train.learning-rate=fast", "--set", "train.epoch=3");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("train.epochs") && r.err().contains("sample.count")
         && r.err().contains("model.beta"), r.err());
+    assertTrue(r.err().contains("unknown key 'train.epoch' (did you mean 'train.epochs'?)")
+        && r.err().contains("train.learning-rate: expected a number"),
+        "an unknown key is reported together with wrong types and values: " + r.err());
     assertTrue(r.err().contains("data.prepared: no prepared dataset at " + root + "/nope"),
         "a missing input is reported together with bad values: " + r.err());
   }
