@@ -1,9 +1,14 @@
 package io.sparkvae.cli;
 
+import com.typesafe.config.ConfigUtil;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Parsed command-line arguments: {@code <command> [--config FILE] [--set k=v]... [--overwrite] [--help]}. */
+/**
+ * Parsed command-line arguments: {@code <command> [--config FILE] [--set k=v]... [--dataset D] [--input PATH]
+ * [--overwrite] [--help]}; {@code --dataset} and {@code --input} are shorthands of {@code --set data.dataset=D}
+ * and {@code --set data.input=PATH}, applied in command-line order with the other overrides.
+ */
 public record CommandLine(String command, String configFile, List<String> overrides, boolean overwrite,
     boolean help) {
 
@@ -24,6 +29,9 @@ public record CommandLine(String command, String configFile, List<String> overri
         case "--overwrite" -> overwrite = true;
         case "--config" -> configFile = value(args, ++i, a);
         case "--set" -> overrides.add(value(args, ++i, a));
+        // shorthands of prepare: --dataset cifar10 --input PATH
+        case "--dataset" -> overrides.add("data.dataset=" + ConfigUtil.quoteString(value(args, ++i, a)));
+        case "--input" -> overrides.add("data.input=" + ConfigUtil.quoteString(value(args, ++i, a)));
         default -> {
           if (a.startsWith("--config=")) {
             configFile = a.substring("--config=".length());

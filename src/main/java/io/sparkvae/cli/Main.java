@@ -3,6 +3,7 @@ package io.sparkvae.cli;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.ConfigLoader;
 import io.sparkvae.config.ConfigProblems;
+import io.sparkvae.data.BadInputException;
 import io.sparkvae.data.PrepareJob;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.sample.SampleJob;
@@ -81,7 +82,11 @@ public final class Main {
       spark.sparkContext().setJobGroup(cli.command(), cli.command() + " " + config.runId(), false);
       job.run(spark, config, cli.overwrite());
       return 0;
-    } catch (RuntimeException e) {
+    } catch (BadInputException e) {
+      // a raw input file the job cannot use: the message names it; nothing was written
+      err.println("error: " + cli.command() + " cannot use its input: " + e.getMessage());
+      return EXIT_USAGE;
+    } catch (Exception e) { // Spark's Java API throws the checked SparkException undeclared
       LOG.error("{} failed", cli.command(), e);
       err.println("error: " + cli.command() + " failed: " + rootMessage(e));
       return EXIT_FAILED;
@@ -104,8 +109,10 @@ public final class Main {
     JOBS.forEach((name, job) -> b.append(String.format("  %-10s %s%n", name, job.description())));
     b.append("\n--config FILE     HOCON file merged over the defaults (see reference.conf)\n")
         .append("--set key=value   override one key, e.g. --set train.epochs=3 (repeatable)\n")
+        .append("--dataset D       shorthand of --set data.dataset=D (synthetic, cifar10, celeba)\n")
+        .append("--input PATH      shorthand of --set data.input=PATH (the raw dataset prepare reads)\n")
         .append("--overwrite       replace an existing output instead of refusing\n")
-        .append("exit codes: 0 done, 1 the job failed, 2 bad arguments or configuration");
+        .append("exit codes: 0 done, 1 the job failed, 2 bad arguments, configuration or input files");
     return b.toString();
   }
 

@@ -1,13 +1,18 @@
 package io.sparkvae.io;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -102,6 +107,53 @@ public final class HadoopFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot move " + from + " to " + to, e);
     }
+  }
+
+  /** Opens {@code path} for reading; the caller closes the stream. */
+  public InputStream open(String path) {
+    try {
+      return fs(path).open(new Path(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open " + path, e);
+    }
+  }
+
+  public boolean isDirectory(String path) {
+    try {
+      return fs(path).getFileStatus(new Path(path)).isDirectory();
+    } catch (FileNotFoundException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + path, e);
+    }
+  }
+
+  /** Size in bytes of the file at {@code path}. */
+  public long length(String path) {
+    try {
+      return fs(path).getFileStatus(new Path(path)).getLen();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the size of " + path, e);
+    }
+  }
+
+  /** Names (not paths) of the entries directly inside the directory {@code path}, sorted. */
+  public List<String> list(String path) {
+    try {
+      List<String> names = new ArrayList<>();
+      for (FileStatus s : fs(path).listStatus(new Path(path))) {
+        names.add(s.getPath().getName());
+      }
+      Collections.sort(names);
+      return names;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + path, e);
+    }
+  }
+
+  /** {@code child} inside the directory {@code dir}. */
+  public static String child(String dir, String child) {
+    return new Path(new Path(dir), child).toString();
   }
 
   public byte[] readBytes(String path) {

@@ -50,6 +50,11 @@ public final class Schemas {
       field("pixels", DataTypes.BinaryType, false),
       field("factors", FACTORS, true)});
 
+  /** Images that {@code prepare} skipped: the source path (file, or archive!entry) and the reason. */
+  public static final StructType REJECTS = new StructType(new StructField[] {
+      field("path", DataTypes.StringType, false),
+      field("reason", DataTypes.StringType, false)});
+
   /**
    * Generated samples, one row per image.
    * <ul>
