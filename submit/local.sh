@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs spark-vae in Spark local mode, building the project first if needed.
 #   submit/local.sh                  prepare + train + sample with conf/local.conf (replaces earlier output)
+#   submit/local.sh vqvae            the VQ path with conf/local-vqvae.conf: prepare (if needed) + train +
+#                                    encode + train-prior + sample
 #   submit/local.sh COMMAND ARGS...  one step, e.g. submit/local.sh train --config conf/local.conf --set train.epochs=3
 # Environment: SPARK_VAE_HEAP (driver heap, default 4g), SPARK_VAE_OFFHEAP (ND4J off-heap limit, default 6g),
 #              SPARK_VAE_CONFIG (config of the default pipeline, default conf/local.conf),
@@ -52,11 +54,43 @@ run_step() {
 }
 
 build
-if [[ $# -gt 0 ]]; then
+if [[ $# -gt 0 && ! ( $# -eq 1 && "$1" == "vqvae" ) ]]; then
   exec "$JAVA" "${JVM_OPTS[@]}" -cp "${JAR}:$(cat "$CLASSPATH_FILE")" io.sparkvae.cli.Main "$@"
 fi
 
 start=$(date +%s)
+if [[ "${1:-}" == "vqvae" ]]; then
+  CONFIG="${SPARK_VAE_CONFIG:-conf/local-vqvae.conf}"
+  RUN="out/local/runs/local-vqvae"
+  if [[ -f out/local/prepared/_dataset.json ]]; then
+    echo "== 1/5 prepare: reusing out/local/prepared ==" >&2
+  else
+    echo "== 1/5 prepare (synthetic shapes) ==" >&2
+    run_step prepare --config "$CONFIG"
+  fi
+  echo "== 2/5 train (VQ-VAE, parameter averaging) ==" >&2
+  run_step train --config "$CONFIG" --overwrite
+  echo "== 3/5 encode (code grids of every image) ==" >&2
+  run_step encode --config "$CONFIG" --overwrite
+  echo "== 4/5 train-prior (PixelCNN over the code grids) ==" >&2
+  run_step train-prior --config "$CONFIG" --overwrite
+  echo "== 5/5 sample (prior -> codes -> decoder) ==" >&2
+  run_step sample --config "$CONFIG" --overwrite
+  cat <<EOT
+done in $(( $(date +%s) - start )) s. Outputs:
+  prepared data     out/local/prepared/          (Parquet, partitioned by split; _dataset.json)
+  VQ-VAE            ${RUN}/model.zip
+  metrics           ${RUN}/metrics.jsonl         (one JSON line per epoch: PSNR, perplexity, codebook usage)
+  code grids        ${RUN}/codes/                (Parquet, partitioned by split)
+  prior             ${RUN}/prior.zip, ${RUN}/prior-metrics.jsonl (val NLL vs unigram entropy)
+  plots             ${RUN}/plots/                (loss, psnr, codebook, code-usage, reconstructions, prior-nll)
+  samples           ${RUN}/samples/              (Parquet, with the code grids)
+  contact sheet     ${RUN}/samples.png
+(paths assume the default output-root and run-id of ${CONFIG})
+EOT
+  exit 0
+fi
+
 echo "== 1/3 prepare (synthetic shapes) ==" >&2
 run_step prepare --config "$CONFIG" --overwrite
 echo "== 2/3 train (VAE, parameter averaging) ==" >&2
@@ -66,7 +100,7 @@ run_step sample --config "$CONFIG" --overwrite
 RUN="out/local/runs/local"
 cat <<EOT
 done in $(( $(date +%s) - start )) s. Outputs:
-  prepared data     out/local/prepared/          (Parquet, partitioned by split; dataset.json)
+  prepared data     out/local/prepared/          (Parquet, partitioned by split; _dataset.json)
   model             ${RUN}/model.zip
   metrics           ${RUN}/metrics.jsonl         (one JSON line per epoch)
   plots             ${RUN}/plots/                (loss.png, psnr.png, reconstructions.png, prior-samples.png)

@@ -5,6 +5,8 @@ import io.sparkvae.config.ConfigLoader;
 import io.sparkvae.config.ConfigProblems;
 import io.sparkvae.data.BadInputException;
 import io.sparkvae.data.PrepareJob;
+import io.sparkvae.encode.EncodeJob;
+import io.sparkvae.prior.TrainPriorJob;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.sample.SampleJob;
 import io.sparkvae.train.TrainJob;
@@ -31,6 +33,8 @@ public final class Main {
   static {
     JOBS.put("prepare", new PrepareJob());
     JOBS.put("train", new TrainJob());
+    JOBS.put("encode", new EncodeJob());
+    JOBS.put("train-prior", new TrainPriorJob());
     JOBS.put("sample", new SampleJob());
   }
 

@@ -24,6 +24,21 @@ public record RunPaths(String runDir) {
     return runDir + "/samples";
   }
 
+  /** The VQ-VAE's code grids of the prepared dataset, written by {@code encode}. */
+  public String codes() {
+    return runDir + "/codes";
+  }
+
+  /** The PixelCNN prior over the code grids, written by {@code train-prior}. */
+  public String prior() {
+    return runDir + "/prior.zip";
+  }
+
+  /** One JSON line per prior epoch. */
+  public String priorMetrics() {
+    return runDir + "/prior-metrics.jsonl";
+  }
+
   public String samplesSheet() {
     return runDir + "/samples.png";
   }

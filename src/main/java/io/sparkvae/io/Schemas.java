@@ -50,6 +50,21 @@ public final class Schemas {
       field("pixels", DataTypes.BinaryType, false),
       field("factors", FACTORS, true)});
 
+  /**
+   * VQ-VAE code grids of a prepared dataset, written by {@code encode}, partitioned on disk by {@code split}.
+   * <ul>
+   *   <li>{@code id}, {@code split}: those of the prepared image.</li>
+   *   <li>{@code codes}: the code index (0..K-1) of each grid position in raster order (row by row);
+   *       length code_height*code_width.</li>
+   * </ul>
+   */
+  public static final StructType CODES = new StructType(new StructField[] {
+      field("id", DataTypes.StringType, false),
+      field("split", DataTypes.StringType, false),
+      field("codes", DataTypes.createArrayType(DataTypes.IntegerType, false), false),
+      field("code_height", DataTypes.IntegerType, false),
+      field("code_width", DataTypes.IntegerType, false)});
+
   /** Images that {@code prepare} skipped: the source path (file, or archive!entry) and the reason. */
   public static final StructType REJECTS = new StructType(new StructField[] {
       field("path", DataTypes.StringType, false),

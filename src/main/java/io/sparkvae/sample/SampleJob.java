@@ -8,7 +8,9 @@ import io.sparkvae.io.RunPaths;
 import io.sparkvae.io.Schemas;
 import io.sparkvae.io.images.ContactSheet;
 import io.sparkvae.io.images.PixelCodec;
-import io.sparkvae.model.vae.LoadedVae;
+import io.sparkvae.config.ModelConfig;
+import io.sparkvae.model.vae.VaeSpec;
+import io.sparkvae.model.vqvae.VqVaeSpec;
 import io.sparkvae.model.vae.ModelStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,10 @@ public final class SampleJob implements Job {
       problems.add("run " + config.runId() + " has no model at " + paths.model()
           + " (run `train` first, or set run-id)");
     }
+    if (ModelConfig.VQVAE.equals(config.model().type()) && !files.exists(paths.prior())) {
+      problems.add("run " + config.runId() + " has no prior at " + paths.prior()
+          + " (a VQ-VAE samples through its PixelCNN prior: run `encode` and `train-prior` first)");
+    }
     if (!overwrite && files.exists(paths.samples())) {
       problems.add("samples already exist at " + paths.samples() + " (pass --overwrite to replace them)");
     }
@@ -52,17 +58,26 @@ public final class SampleJob implements Job {
     RunPaths paths = RunPaths.of(config);
     SampleConfig s = config.sample();
     long t0 = System.nanoTime();
-    // 1. ship the model once; each partition loads it once
+    // 1. ship the model (and a VQ-VAE's prior) once; each partition loads it once
     byte[] modelBytes = files.readBytes(paths.model());
-    LoadedVae vae = ModelStore.fromBytes(modelBytes);
+    ModelStore.Stored stored = ModelStore.fromBytesAny(modelBytes);
+    boolean vq = stored.spec() instanceof VqVaeSpec;
+    if (vq != ModelConfig.VQVAE.equals(config.model().type())) {
+      throw new IllegalArgumentException(paths.model() + " holds a " + (vq ? "VQ-VAE" : "VAE")
+          + " but model.type is " + config.model().type() + "; set model.type to match the run");
+    }
     Broadcast<byte[]> model = jsc.broadcast(modelBytes);
+    Broadcast<byte[]> prior = vq ? jsc.broadcast(files.readBytes(paths.prior())) : null;
     // 2. fixed blocks of sample ids, spread over the partitions
     int blocks = SampleBlocks.blocks(s.count(), s.batchSize());
     List<Integer> blockIds = IntStream.range(0, blocks).boxed().toList();
-    SampleBlocks generator = new SampleBlocks(model, config.runId(), s.count(), s.batchSize(),
-        s.seed(), s.temperature());
     jsc.setJobDescription("sample: generate " + s.count() + " images");
-    JavaRDD<Row> rows = jsc.parallelize(blockIds, s.partitions()).mapPartitions(generator::rows);
+    JavaRDD<Integer> ids = jsc.parallelize(blockIds, s.partitions());
+    JavaRDD<Row> rows = vq
+        ? ids.mapPartitions(new VqSampleBlocks(model, prior, config.runId(), s.count(), s.batchSize(), s.seed(),
+            s.temperature())::rows)
+        : ids.mapPartitions(new SampleBlocks(model, config.runId(), s.count(), s.batchSize(), s.seed(),
+            s.temperature())::rows);
     // 3. write to a temporary sibling, then commit by rename
     String tmp = HadoopFiles.temporarySibling(paths.samples());
     try {
@@ -73,6 +88,9 @@ public final class SampleJob implements Job {
         files.delete(tmp);
       }
       model.destroy();
+      if (prior != null) {
+        prior.destroy();
+      }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     // 4. a contact sheet of the first 64 samples, read back from the written table
@@ -82,9 +100,11 @@ public final class SampleJob implements Job {
         .select("image_png").collectAsList()) {
       first.add(PixelCodec.fromBufferedImage(PixelCodec.decodePng((byte[]) r.get(0))));
     }
-    int h = vae.spec().height();
-    files.writeAtomically(paths.samplesSheet(), ContactSheet.gridPng(first, h, vae.spec().width(),
-        vae.spec().channels(), 8, Math.max(1, 96 / h), 2));
+    int[] hwc = stored.spec() instanceof VqVaeSpec v ? new int[] {v.height(), v.width(), v.channels()}
+        : new int[] {((VaeSpec) stored.spec()).height(), ((VaeSpec) stored.spec()).width(),
+            ((VaeSpec) stored.spec()).channels()};
+    files.writeAtomically(paths.samplesSheet(), ContactSheet.gridPng(first, hwc[0], hwc[1], hwc[2], 8,
+        Math.max(1, 96 / hwc[0]), 2));
     LOG.info("sample: {} images in {} s ({} img/s) at {}; contact sheet {}", s.count(),
         String.format("%.1f", seconds), String.format("%.0f", s.count() / seconds),
         files.qualify(paths.samples()), files.qualify(paths.samplesSheet()));

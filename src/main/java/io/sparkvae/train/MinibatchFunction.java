@@ -1,41 +1,51 @@
 package io.sparkvae.train;
 
-import io.sparkvae.data.SplitAssigner;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
-import java.util.ArrayList;
-import java.util.Collections;
+import io.sparkvae.model.vqvae.VqVaeGraphs;
+import io.sparkvae.model.vqvae.VqVaeSpec;
+import java.io.Serializable;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Random;
 import org.apache.spark.api.java.function.Function2;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-/** On an executor: shuffles a partition's images (seeded by epoch and partition) into minibatches. */
+/** On an executor: shuffles a partition's images (seeded by epoch and partition) into minibatches, lazily. */
 public final class MinibatchFunction
     implements Function2<Integer, Iterator<byte[]>, Iterator<MultiDataSet>> {
-  private final VaeSpec spec;
+  /** Features and labels of one minibatch of images [N,C,H,W] in [0,1], as the model's graph wants them. */
+  public interface BatchMaker extends Serializable {
+    MultiDataSet make(INDArray images);
+  }
+
+  private final ImageShape shape;
+  private final BatchMaker maker;
   private final int batchSize;
   private final long seed;
 
-  public MinibatchFunction(VaeSpec spec, int batchSize, long seed) {
-    this.spec = spec;
+  public MinibatchFunction(ImageShape shape, BatchMaker maker, int batchSize, long seed) {
+    this.shape = shape;
+    this.maker = maker;
     this.batchSize = batchSize;
     this.seed = seed;
   }
 
+  /** Minibatches for the VAE's training graph (labels: the images and the KL output's zeros). */
+  public MinibatchFunction(VaeSpec spec, int batchSize, long seed) {
+    this(new ImageShape(spec.height(), spec.width(), spec.channels()),
+        images -> VaeGraphs.toMultiDataSet(images, spec), batchSize, seed);
+  }
+
+  /** Minibatches for the VQ-VAE's training graph (labels: the images). */
+  public MinibatchFunction(VqVaeSpec spec, int batchSize, long seed) {
+    this(new ImageShape(spec.height(), spec.width(), spec.channels()), VqVaeGraphs::toMultiDataSet,
+        batchSize, seed);
+  }
+
   @Override
   public Iterator<MultiDataSet> call(Integer partition, Iterator<byte[]> images) {
-    List<byte[]> all = new ArrayList<>();
-    images.forEachRemaining(all::add);
-    Collections.shuffle(all, new Random(SplitAssigner.mix64(seed, partition)));
-    List<MultiDataSet> batches = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += batchSize) {
-      List<byte[]> chunk = all.subList(from, Math.min(all.size(), from + batchSize));
-      batches.add(VaeGraphs.toMultiDataSet(
-          ImageTensors.toBatch(chunk, spec.height(), spec.width(), spec.channels()), spec));
-    }
-    return batches.iterator();
+    return ShuffledBatches.of(images, seed, partition, batchSize,
+        chunk -> maker.make(ImageTensors.toBatch(chunk, shape.height(), shape.width(), shape.channels())));
   }
 }

@@ -2,6 +2,7 @@ package io.sparkvae.train;
 
 import io.sparkvae.cli.Job;
 import io.sparkvae.config.AppConfig;
+import io.sparkvae.config.ModelConfig;
 import io.sparkvae.data.SplitAssigner;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.RunPaths;
@@ -49,17 +50,21 @@ public final class TrainJob implements Job {
     return problems;
   }
 
-  @Override
-  public void run(SparkSession spark, AppConfig config, boolean overwrite) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    HadoopFiles files = new HadoopFiles(jsc.hadoopConfiguration());
-    RunPaths paths = RunPaths.of(config);
+  /** The cached train and val pixels of the prepared dataset, with the image shape and a few val pictures. */
+  record TrainData(ImageShape shape, JavaRDD<byte[]> train, long trainCount, JavaRDD<byte[]> val,
+      long valCount, List<byte[]> pictureImages) {
+    void unpersist() {
+      train.unpersist();
+      val.unpersist();
+    }
+  }
+
+  /** Reads the train split (cached as compact byte arrays, one partition per worker) and the val split. */
+  static TrainData loadData(SparkSession spark, JavaSparkContext jsc, AppConfig config) {
     String prepared = config.data().prepared();
-    // 1. the model's input shape comes from the data
+    // the model's input shape comes from the data
     jsc.setJobDescription("train: read image shape");
     ImageShape shape = PreparedData.shapeOf(spark, prepared, "train");
-    VaeSpec spec = VaeSpecs.of(config, shape);
-    // 2. training pixels cached once as compact byte arrays; val pixels for evaluation
     jsc.setJobDescription("train: load train split");
     JavaRDD<byte[]> train = PreparedData.pixels(spark, prepared, "train",
         config.train().maxTrainImages()).repartition(Math.max(config.train().workers(), 2))
@@ -69,13 +74,33 @@ public final class TrainJob implements Job {
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
     long valCount = val.count();
     List<byte[]> pictureImages = val.take(32);
-    LOG.info("train: {} training and {} val images of {}x{}x{}; {} epochs, {} workers x batch {}, "
+    LOG.info("train: {} training and {} val images of {}x{}x{}; {}, {} epochs, {} workers x batch {}, "
         + "averaging every {} batches", trainCount, valCount, shape.height(), shape.width(),
-        shape.channels(), config.train().epochs(), config.train().workers(),
+        shape.channels(), config.model().type(), config.train().epochs(), config.train().workers(),
         config.train().batchSizePerWorker(), config.train().averagingFrequency());
+    return new TrainData(shape, train, trainCount, val, valCount, pictureImages);
+  }
+
+  @Override
+  public void run(SparkSession spark, AppConfig config, boolean overwrite) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopFiles files = new HadoopFiles(jsc.hadoopConfiguration());
+    RunPaths paths = RunPaths.of(config);
+    TrainData data = loadData(spark, jsc, config);
     if (overwrite) {
       files.delete(paths.runDir());
     }
+    if (ModelConfig.VQVAE.equals(config.model().type())) {
+      new VqVaeTraining(jsc, files, config, paths, data).run();
+      data.unpersist();
+      return;
+    }
+    ImageShape shape = data.shape();
+    VaeSpec spec = VaeSpecs.of(config, shape);
+    JavaRDD<byte[]> train = data.train();
+    JavaRDD<byte[]> val = data.val();
+    long trainCount = data.trainCount();
+    List<byte[]> pictureImages = data.pictureImages();
     // 3. the parameter-averaging trainer over a fresh graph
     String exportDir = config.train().exportDirectory().isBlank()
         ? paths.runDir() + "/export-tmp" : config.train().exportDirectory();
@@ -123,8 +148,7 @@ public final class TrainJob implements Job {
           epoch + 1, epochs, loss, m.valPsnr(), m.valNegElbo(), m.valBitsPerDim(), m.valKl(),
           m.imagesPerSecond(), eta(elapsed / (epoch + 1) * (epochs - epoch - 1))));
     }
-    train.unpersist();
-    val.unpersist();
+    data.unpersist();
     LOG.info("train: done in {}; model {}, metrics {}, plots {}", eta((System.nanoTime() - started)
         / 1e9), files.qualify(paths.model()), files.qualify(paths.metrics()),
         files.qualify(paths.plots()));

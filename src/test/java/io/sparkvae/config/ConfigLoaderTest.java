@@ -83,4 +83,17 @@ class ConfigLoaderTest {
       assertTrue(!comments.isEmpty(), "reference.conf key without a comment: " + e.getKey());
     }
   }
+
+  @Test
+  void everyShippedConfigLoadsWithoutProblems() throws Exception {
+    List<Path> confs;
+    try (var files = java.nio.file.Files.list(Path.of("conf"))) {
+      confs = files.filter(f -> f.toString().endsWith(".conf")).sorted().toList();
+    }
+    assertTrue(confs.size() >= 6, "conf/ holds the local, cifar10 and celeba configs: " + confs);
+    for (Path conf : confs) {
+      AppConfig c = AppConfig.from(ConfigLoader.load(conf.toString(), List.of()));
+      assertTrue(c.train().epochs() > 0, conf.toString());
+    }
+  }
 }

@@ -2,6 +2,7 @@ package io.sparkvae.model.vae;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import io.sparkvae.io.HadoopFiles;
@@ -36,18 +37,18 @@ public final class ModelStore {
     /** Writes a zip already made by {@link #toBytes} (e.g. the bytes also broadcast to executors). */
     public static void save(byte[] modelZip, String path, Configuration hadoopConf) {
         new HadoopFiles(hadoopConf).writeAtomically(path, modelZip);
-        LOG.info("Saved VAE model ({} bytes) to {}", modelZip.length, path);
+        LOG.info("Saved model ({} bytes) to {}", modelZip.length, path);
     }
 
     /** Reads a zip written by {@link #save}: the training graph with its updater state, and its spec. */
     public static LoadedVae load(String path, Configuration hadoopConf) {
         byte[] bytes = new HadoopFiles(hadoopConf).readBytes(path);
-        LOG.info("Loading VAE model ({} bytes) from {}", bytes.length, path);
+        LOG.info("Loading model ({} bytes) from {}", bytes.length, path);
         return fromBytes(bytes);
     }
 
-    /** The model zip (graph, updater state, spec) as bytes. */
-    public static byte[] toBytes(ComputationGraph graph, VaeSpec spec) {
+    /** The model zip (graph, updater state, spec: a VaeSpec, VqVaeSpec or PixelCnnSpec) as bytes. */
+    public static byte[] toBytes(ComputationGraph graph, Serializable spec) {
         File tmp = null;
         try {
             tmp = File.createTempFile("spark-vae-model", ".zip");
@@ -55,26 +56,40 @@ public final class ModelStore {
             ModelSerializer.addObjectToFile(tmp, SPEC_KEY, spec);
             return Files.readAllBytes(tmp.toPath());
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not serialise the VAE model", e);
+            throw new UncheckedIOException("Could not serialise the model", e);
         } finally {
             deleteQuietly(tmp);
         }
     }
 
-    /** Restores graph (with updater state) and spec from {@link #toBytes} output. */
+    /** Restores graph (with updater state) and spec from {@link #toBytes} output; fails unless it is a VAE. */
     public static LoadedVae fromBytes(byte[] bytes) {
+        Stored stored = fromBytesAny(bytes);
+        if (!(stored.spec() instanceof VaeSpec spec)) {
+            throw new UncheckedIOException(new IOException("the model zip holds a "
+                    + stored.spec().getClass().getSimpleName() + ", not a VAE"));
+        }
+        return new LoadedVae(stored.graph(), spec);
+    }
+
+    /** A graph with the spec stored beside it, whatever the model family. */
+    public record Stored(ComputationGraph graph, Object spec) {
+    }
+
+    /** Restores graph (with updater state) and whatever spec {@link #toBytes} stored. */
+    public static Stored fromBytesAny(byte[] bytes) {
         File tmp = null;
         try {
             tmp = File.createTempFile("spark-vae-model", ".zip");
             Files.write(tmp.toPath(), bytes);
             ComputationGraph graph = ModelSerializer.restoreComputationGraph(tmp, true);
             Object spec = ModelSerializer.getObjectFromFile(tmp, SPEC_KEY);
-            if (!(spec instanceof VaeSpec)) {
-                throw new IOException("Model zip holds no VaeSpec under key " + SPEC_KEY);
+            if (spec == null) {
+                throw new IOException("Model zip holds no spec under key " + SPEC_KEY);
             }
-            return new LoadedVae(graph, (VaeSpec) spec);
+            return new Stored(graph, spec);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not restore the VAE model", e);
+            throw new UncheckedIOException("Could not restore the model", e);
         } finally {
             deleteQuietly(tmp);
         }

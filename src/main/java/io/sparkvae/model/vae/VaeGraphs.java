@@ -1,10 +1,9 @@
 package io.sparkvae.model.vae;
 
+import io.sparkvae.model.Graphs;
 import io.sparkvae.model.layers.KlDivergenceLoss;
 import io.sparkvae.model.layers.ReparameterizationVertex;
 import io.sparkvae.model.layers.ReparameterizationVertexImpl;
-import java.util.Map;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -135,21 +134,7 @@ public final class VaeGraphs {
     }
 
     private static ComputationGraph initAndCopy(ComputationGraphConfiguration conf, ComputationGraph trained) {
-        ComputationGraph graph = new ComputationGraph(conf);
-        graph.init();
-        for (Layer layer : graph.getLayers()) {
-            String name = layer.conf().getLayer().getLayerName();
-            Map<String, INDArray> from = trained.getLayer(name).paramTable();
-            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
-                INDArray src = from.get(p.getKey());
-                if (src == null || !java.util.Arrays.equals(src.shape(), p.getValue().shape())) {
-                    throw new IllegalArgumentException("Trained graph does not match spec at layer " + name
-                            + " param " + p.getKey());
-                }
-                layer.setParam(p.getKey(), src.dup());
-            }
-        }
-        return graph;
+        return Graphs.initAndCopy(conf, trained);
     }
 
     private static KlDivergenceLoss klLoss(org.deeplearning4j.nn.conf.layers.Layer layerConf) {

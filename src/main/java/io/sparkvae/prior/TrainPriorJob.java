@@ -1,0 +1,258 @@
+package io.sparkvae.prior;
+
+import io.sparkvae.cli.Job;
+import io.sparkvae.config.AppConfig;
+import io.sparkvae.config.PriorConfig;
+import io.sparkvae.config.TrainConfig;
+import io.sparkvae.data.SplitAssigner;
+import io.sparkvae.encode.EncodeJob;
+import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.io.RunPaths;
+import io.sparkvae.io.images.LinePlot;
+import io.sparkvae.model.prior.PixelCnnGraphs;
+import io.sparkvae.model.prior.PixelCnnSpec;
+import io.sparkvae.model.vae.ModelStore;
+import io.sparkvae.model.vqvae.VqVaeSpec;
+import io.sparkvae.train.DivergenceGuard;
+import io.sparkvae.train.ParameterAveraging;
+import io.sparkvae.train.ShuffledBatches;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code train-prior}: fits the PixelCNN prior over the run's code grids ({@code encode}'s output) with parameter
+ * averaging (workers, averaging frequency and updater averaging from {@code train.*}, the rest from
+ * {@code prior.*}), and reports the val NLL in nats per code beside the unigram entropy of the training codes and
+ * ln K: the prior is only worth its cost when it beats the unigram entropy by a margin.
+ */
+public final class TrainPriorJob implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainPriorJob.class);
+  private static final int EVAL_BATCH = 128;
+
+  @Override
+  public String description() {
+    return "train the PixelCNN prior on runs/<run-id>/codes/ into runs/<run-id>/prior.zip and "
+        + "prior-metrics.jsonl";
+  }
+
+  @Override
+  public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
+    List<String> problems = new ArrayList<>();
+    RunPaths paths = RunPaths.of(config);
+    if (!files.exists(paths.model())) {
+      problems.add("run " + config.runId() + " has no model at " + paths.model() + " (train a VQ-VAE first)");
+    }
+    if (!files.exists(paths.codes())) {
+      problems.add("run " + config.runId() + " has no code grids at " + paths.codes() + " (run `encode` first)");
+    }
+    if (!overwrite && files.exists(paths.prior())) {
+      problems.add("run " + config.runId() + " already has a prior at " + paths.prior()
+          + " (pass --overwrite to train it again)");
+    }
+    return problems;
+  }
+
+  @Override
+  public void run(SparkSession spark, AppConfig config, boolean overwrite) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    HadoopFiles files = new HadoopFiles(jsc.hadoopConfiguration());
+    RunPaths paths = RunPaths.of(config);
+    PriorConfig p = config.prior();
+    VqVaeSpec vq = EncodeJob.vqSpec(ModelStore.fromBytesAny(files.readBytes(paths.model())).spec(), paths.model());
+    PixelCnnSpec spec = new PixelCnnSpec(vq.codebookSize(), vq.codeHeight(), vq.codeWidth(), p.hiddenChannels(),
+        p.residualBlocks(), p.learningRate(), config.train().seed());
+    // 1. code grids of train (one partition per worker, cached) and val
+    jsc.setJobDescription("train-prior: load code grids");
+    JavaRDD<int[]> train = grids(spark, paths.codes(), "train", 0)
+        .repartition(Math.max(2, config.train().workers())).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    JavaRDD<int[]> val = grids(spark, paths.codes(), "val", p.maxValGrids())
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    long trainCount = train.count();
+    long valCount = val.count();
+    if (trainCount == 0 || valCount == 0) {
+      throw new IllegalStateException(paths.codes() + " has " + trainCount + " train and " + valCount
+          + " val grids; both splits are needed");
+    }
+    long[] counts = train.map(g -> histogram(g, spec.numCodes())).reduce(TrainPriorJob::add);
+    double unigram = entropy(counts);
+    double lnK = Math.log(spec.numCodes());
+    LOG.info("train-prior: {} train and {} val {}x{} grids of {} codes; unigram entropy {} nats/code, ln K {}",
+        trainCount, valCount, spec.height(), spec.width(), spec.numCodes(), fmt(unigram), fmt(lnK));
+    // 2. parameter averaging with the prior's minibatch size
+    TrainConfig t = config.train();
+    TrainConfig priorTrain = new TrainConfig(p.epochs(), t.workers(), p.batchSizePerWorker(),
+        t.averagingFrequency(), t.averageUpdaters(), t.rddTrainingApproach(), t.exportDirectory(),
+        t.prefetchBatches(), p.learningRate(), t.seed(), 0, 0);
+    if (overwrite) {
+      files.delete(paths.prior());
+    }
+    SparkComputationGraph trainer = new SparkComputationGraph(jsc, PixelCnnGraphs.newTrainingGraph(spec),
+        ParameterAveraging.master(priorTrain, files.qualify(paths.runDir() + "/export-tmp-prior")));
+    List<double[]> history = new ArrayList<>();
+    StringBuilder lines = new StringBuilder();
+    long started = System.nanoTime();
+    for (int epoch = 0; epoch < p.epochs(); epoch++) {
+      jsc.setJobDescription("train-prior: epoch " + (epoch + 1) + "/" + p.epochs());
+      long t0 = System.nanoTime();
+      JavaRDD<MultiDataSet> batches = train.mapPartitionsWithIndex(new GridBatches(spec, p.batchSizePerWorker(),
+          SplitAssigner.mix64(t.seed(), 7000 + epoch)), false);
+      trainer.fitMultiDataSet(batches);
+      trainer.getTrainingMaster().deleteTempFiles(jsc);
+      double fitSeconds = (System.nanoTime() - t0) / 1e9;
+      ComputationGraph graph = trainer.getNetwork();
+      double trainNats = PixelCnnGraphs.natsPerCode(trainer.getScore(), spec);
+      DivergenceGuard.check(trainNats, graph, epoch + 1, paths.prior());
+      jsc.setJobDescription("train-prior: evaluate epoch " + (epoch + 1) + " on val");
+      byte[] zip = ModelStore.toBytes(graph, spec);
+      double valNats = evaluate(jsc, zip, val, spec);
+      ModelStore.save(zip, paths.prior(), jsc.hadoopConfiguration());
+      history.add(new double[] {epoch + 1, trainNats, valNats});
+      lines.append(String.format(Locale.ROOT, "{\"epoch\":%d,\"epochs\":%d,\"train_nll_nats_per_code\":%.6g,"
+          + "\"val_nll_nats_per_code\":%.6g,\"unigram_entropy_nats\":%.6g,\"ln_k\":%.6g,"
+          + "\"train_grids_per_s\":%.6g,\"epoch_seconds\":%.6g}%n", epoch + 1, p.epochs(), trainNats, valNats,
+          unigram, lnK, trainCount / fitSeconds, (System.nanoTime() - t0) / 1e9));
+      files.writeString(paths.priorMetrics(), lines.toString());
+      plot(files, paths, history, unigram, lnK);
+      LOG.info(String.format(Locale.ROOT, "prior epoch %d/%d: val NLL %.3f nats/code (unigram entropy %.3f, "
+          + "ln K %.3f), train %.3f, %.0f grids/s", epoch + 1, p.epochs(), valNats, unigram, lnK, trainNats,
+          trainCount / fitSeconds));
+    }
+    train.unpersist();
+    val.unpersist();
+    LOG.info("train-prior: done in {} s; prior {}, metrics {}", fmt((System.nanoTime() - started) / 1e9),
+        files.qualify(paths.prior()), files.qualify(paths.priorMetrics()));
+  }
+
+  /** Code grids of one split as int arrays, at most {@code limit} of them (0 = all), ordered by id if limited. */
+  static JavaRDD<int[]> grids(SparkSession spark, String codes, String split, long limit) {
+    var rows = spark.read().parquet(codes).where(functions.col("split").equalTo(split)).select("id", "codes");
+    if (limit > 0) {
+      rows = rows.orderBy("id").limit((int) Math.min(Integer.MAX_VALUE, limit));
+    }
+    return rows.toJavaRDD().map(TrainPriorJob::grid);
+  }
+
+  private static int[] grid(Row r) {
+    List<Integer> list = r.getList(1);
+    int[] g = new int[list.size()];
+    for (int i = 0; i < g.length; i++) {
+      g[i] = list.get(i);
+    }
+    return g;
+  }
+
+  /** Val NLL in nats per code, computed on the executors with the prior shipped once. */
+  static double evaluate(JavaSparkContext jsc, byte[] priorZip, JavaRDD<int[]> val, PixelCnnSpec spec) {
+    Broadcast<byte[]> prior = jsc.broadcast(priorZip);
+    try {
+      double[] sums = val.mapPartitions((Iterator<int[]> grids) -> {
+        ComputationGraph g = ModelStore.fromBytesAny(prior.value()).graph();
+        double nll = 0;
+        long n = 0;
+        List<int[]> chunk = new ArrayList<>();
+        while (grids.hasNext()) {
+          chunk.add(grids.next());
+          if (chunk.size() == EVAL_BATCH || !grids.hasNext()) {
+            // score: mean over the batch of the NLL summed over positions
+            nll += g.score(PixelCnnGraphs.toMultiDataSet(chunk.toArray(new int[0][]), spec), false) * chunk.size();
+            n += chunk.size();
+            chunk.clear();
+          }
+        }
+        return List.of(new double[] {nll, n}).iterator();
+      }).reduce((a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
+      return sums[0] / Math.max(1, sums[1]) / spec.positions();
+    } finally {
+      prior.destroy();
+    }
+  }
+
+  private static void plot(HadoopFiles files, RunPaths paths, List<double[]> history, double unigram, double lnK) {
+    int n = history.size();
+    double[][] train = new double[2][n];
+    double[][] val = new double[2][n];
+    double[][] uni = new double[2][n];
+    double[][] k = new double[2][n];
+    for (int i = 0; i < n; i++) {
+      double e = history.get(i)[0];
+      train[0][i] = e;
+      train[1][i] = history.get(i)[1];
+      val[0][i] = e;
+      val[1][i] = history.get(i)[2];
+      uni[0][i] = e;
+      uni[1][i] = unigram;
+      k[0][i] = e;
+      k[1][i] = lnK;
+    }
+    Map<String, double[][]> series = new LinkedHashMap<>();
+    series.put("val NLL", val);
+    series.put("train NLL (last averaging round)", train);
+    series.put("unigram entropy of the codes", uni);
+    series.put("ln K (uniform)", k);
+    files.writeAtomically(paths.plots() + "/prior-nll.png",
+        LinePlot.png("PixelCNN prior: NLL per code", "epoch", "nats per code", series, 800, 500));
+  }
+
+  static long[] histogram(int[] grid, int k) {
+    long[] h = new long[k];
+    for (int c : grid) {
+      h[c]++;
+    }
+    return h;
+  }
+
+  static long[] add(long[] a, long[] b) {
+    long[] out = a.clone();
+    for (int i = 0; i < out.length; i++) {
+      out[i] += b[i];
+    }
+    return out;
+  }
+
+  static double entropy(long[] counts) {
+    double total = 0;
+    for (long c : counts) {
+      total += c;
+    }
+    double h = 0;
+    for (long c : counts) {
+      if (c > 0) {
+        double q = c / total;
+        h -= q * Math.log(q);
+      }
+    }
+    return h;
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  /** On an executor: shuffles a partition's grids into one-hot minibatches. */
+  private record GridBatches(PixelCnnSpec spec, int batchSize, long seed) implements Serializable,
+      org.apache.spark.api.java.function.Function2<Integer, Iterator<int[]>, Iterator<MultiDataSet>> {
+    @Override
+    public Iterator<MultiDataSet> call(Integer partition, Iterator<int[]> grids) {
+      // grids are small int arrays; the minibatch arrays are made one at a time
+      return ShuffledBatches.of(grids, seed, partition, batchSize,
+          chunk -> PixelCnnGraphs.toMultiDataSet(chunk.toArray(new int[0][]), spec));
+    }
+  }
+}

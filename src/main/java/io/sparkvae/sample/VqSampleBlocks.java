@@ -1,0 +1,82 @@
+package io.sparkvae.sample;
+
+import io.sparkvae.io.SparkRows;
+import io.sparkvae.io.images.ImageTensors;
+import io.sparkvae.io.images.PixelCodec;
+import io.sparkvae.model.prior.PixelCnnSampler;
+import io.sparkvae.model.prior.PixelCnnSpec;
+import io.sparkvae.model.vae.ModelStore;
+import io.sparkvae.model.vqvae.Codebooks;
+import io.sparkvae.model.vqvae.VqVaeGraphs;
+import io.sparkvae.model.vqvae.VqVaeSpec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * On an executor: for fixed blocks of sample ids, draws code grids from the PixelCNN prior (one random stream per
+ * sample, seeded from (sample.seed, id), so a row never depends on the partitioning), looks the codes up in the
+ * codebook and decodes them with the VQ-VAE's decoder. Both models are loaded once per partition.
+ */
+public final class VqSampleBlocks implements Serializable {
+  private final Broadcast<byte[]> vqvae;
+  private final Broadcast<byte[]> prior;
+  private final String runId;
+  private final long count;
+  private final int blockSize;
+  private final long seed;
+  private final double temperature;
+
+  public VqSampleBlocks(Broadcast<byte[]> vqvae, Broadcast<byte[]> prior, String runId, long count,
+      int blockSize, long seed, double temperature) {
+    this.vqvae = vqvae;
+    this.prior = prior;
+    this.runId = runId;
+    this.count = count;
+    this.blockSize = blockSize;
+    this.seed = seed;
+    this.temperature = temperature;
+  }
+
+  public Iterator<Row> rows(Iterator<Integer> blocks) {
+    if (!blocks.hasNext()) {
+      return List.<Row>of().iterator();
+    }
+    ModelStore.Stored vq = ModelStore.fromBytesAny(vqvae.value());
+    VqVaeSpec spec = (VqVaeSpec) vq.spec();
+    ComputationGraph decoder = VqVaeGraphs.decoder(vq.graph(), spec);
+    INDArray codebook = Codebooks.codebook(vq.graph());
+    ModelStore.Stored p = ModelStore.fromBytesAny(prior.value());
+    PixelCnnSampler sampler = new PixelCnnSampler(p.graph(), (PixelCnnSpec) p.spec());
+    int h = spec.codeHeight();
+    int w = spec.codeWidth();
+    List<Row> rows = new ArrayList<>();
+    while (blocks.hasNext()) {
+      long from = (long) blocks.next() * blockSize;
+      int n = (int) Math.min(blockSize, count - from);
+      long[] seeds = new long[n];
+      for (int i = 0; i < n; i++) {
+        seeds[i] = PixelCnnSampler.sampleSeed(seed, from + i);
+      }
+      int[][] grids = sampler.sample(seeds, temperature);
+      List<byte[]> images = ImageTensors.toHwcBytes(decoder.outputSingle(false, Codebooks.lookup(grids, codebook,
+          h, w)));
+      for (int i = 0; i < n; i++) {
+        List<Integer> codes = new ArrayList<>(grids[i].length);
+        for (int c : grids[i]) {
+          codes.add(c);
+        }
+        byte[] png = PixelCodec.encodePng(images.get(i), spec.height(), spec.width(), spec.channels());
+        rows.add(RowFactory.create(runId, "vqvae", from + i, seeds[i], spec.height(), spec.width(),
+            spec.channels(), png, null, SparkRows.seq(codes), h, w));
+      }
+    }
+    return rows.iterator();
+  }
+}

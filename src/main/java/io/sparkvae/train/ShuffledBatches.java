@@ -1,0 +1,45 @@
+package io.sparkvae.train;
+
+import io.sparkvae.data.SplitAssigner;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.function.Function;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+/**
+ * A partition's examples, held in their compact form (image bytes, code grids) and shuffled by a seed of
+ * (epoch, partition), turned into minibatch arrays one at a time as the trainer asks for them: at most a few
+ * minibatches of floats exist at once.
+ */
+public final class ShuffledBatches {
+  private ShuffledBatches() {}
+
+  public static <T> Iterator<MultiDataSet> of(Iterator<T> examples, long seed, int partition, int batchSize,
+      Function<List<T>, MultiDataSet> maker) {
+    List<T> all = new ArrayList<>();
+    examples.forEachRemaining(all::add);
+    Collections.shuffle(all, new Random(SplitAssigner.mix64(seed, partition)));
+    return new Iterator<>() {
+      private int from = 0;
+
+      @Override
+      public boolean hasNext() {
+        return from < all.size();
+      }
+
+      @Override
+      public MultiDataSet next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        List<T> chunk = all.subList(from, Math.min(all.size(), from + batchSize));
+        from += chunk.size();
+        return maker.apply(chunk);
+      }
+    };
+  }
+}

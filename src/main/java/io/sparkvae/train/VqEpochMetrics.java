@@ -1,0 +1,46 @@
+package io.sparkvae.train;
+
+import io.sparkvae.model.vqvae.Codebooks;
+import io.sparkvae.model.vqvae.VqVaeSpec;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * One VQ-VAE epoch: a line of {@code metrics.jsonl}. Code usage and perplexity are measured on the val split
+ * after the epoch: {@code codebook_usage} is the fraction of the K codes assigned at least once,
+ * {@code val_perplexity} the mean over val batches of exp(entropy of the batch's code histogram).
+ */
+public record VqEpochMetrics(int epoch, int epochs, double trainLoss, long valImages, double valMse,
+    double valPsnr, double valPerplexity, double codebookUsage, int restartedCodes, double imagesPerSecond,
+    double epochSeconds) {
+
+  public static VqEpochMetrics of(int epoch, int epochs, double trainLoss, VqEvalSums s, VqVaeSpec spec,
+      int restarted, double imagesPerSecond, double epochSeconds) {
+    double mse = s.squaredError() / (Math.max(1, s.images()) * (double) spec.dimensions());
+    return new VqEpochMetrics(epoch, epochs, trainLoss, s.images(), mse, 10 * Math.log10(1.0 / mse),
+        s.perplexitySum() / Math.max(1, s.batches()), Codebooks.usedFraction(s.usage()), restarted,
+        imagesPerSecond, epochSeconds);
+  }
+
+  public String toJson() {
+    return String.format(Locale.ROOT, "{\"epoch\":%d,\"epochs\":%d,\"model\":\"vqvae\",\"train_loss\":%s,"
+        + "\"val_images\":%d,\"val_mse\":%s,\"val_psnr_db\":%s,\"val_perplexity\":%s,\"codebook_usage\":%s,"
+        + "\"restarted_codes\":%d,\"train_images_per_s\":%s,\"epoch_seconds\":%s}", epoch, epochs,
+        num(trainLoss), valImages, num(valMse), num(valPsnr), num(valPerplexity), num(codebookUsage),
+        restartedCodes, num(imagesPerSecond), num(epochSeconds));
+  }
+
+  static double[][] series(List<VqEpochMetrics> h, ToDoubleFunction<VqEpochMetrics> f) {
+    double[][] xy = new double[2][h.size()];
+    for (int i = 0; i < h.size(); i++) {
+      xy[0][i] = h.get(i).epoch();
+      xy[1][i] = f.applyAsDouble(h.get(i));
+    }
+    return xy;
+  }
+
+  private static String num(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
+  }
+}

@@ -1,0 +1,143 @@
+package io.sparkvae.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkvae.cli.Main;
+import io.sparkvae.io.Schemas;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The VQ path on tiny data in local mode: prepare → train (vqvae) → encode → train-prior → sample. */
+class LocalVqPipelineTest {
+  @TempDir Path root;
+
+  private String[] args(String command, String... extra) {
+    List<String> a = new ArrayList<>(List.of(command, "--set", "output-root=" + root,
+        "--set", "run-id=vq", "--set", "spark.master=local[2]",
+        "--set", "data.synthetic.count=600", "--set", "data.synthetic.image-size=16",
+        "--set", "data.synthetic.val-fraction=0.15", "--set", "data.synthetic.partitions=2",
+        "--set", "model.type=vqvae", "--set", "model.vqvae.hidden-channels=16",
+        "--set", "model.vqvae.residual-channels=8", "--set", "model.vqvae.embedding-dim=8",
+        "--set", "model.vqvae.codebook-size=16",
+        "--set", "train.epochs=3", "--set", "train.workers=2", "--set", "train.batch-size-per-worker=16",
+        "--set", "train.averaging-frequency=3", "--set", "train.learning-rate=0.003",
+        "--set", "prior.hidden-channels=8", "--set", "prior.epochs=2", "--set", "prior.batch-size-per-worker=16",
+        "--set", "sample.count=40", "--set", "sample.batch-size=8"));
+    a.addAll(List.of(extra));
+    return a.toArray(new String[0]);
+  }
+
+  private static int run(String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    if (code != 0) {
+      System.err.println(err.toString(StandardCharsets.UTF_8));
+    }
+    return code;
+  }
+
+  private static double[] metric(List<String> lines, String key) {
+    Pattern p = Pattern.compile("\"" + key + "\":([-0-9.eE+]+)");
+    double[] out = new double[lines.size()];
+    for (int i = 0; i < lines.size(); i++) {
+      Matcher m = p.matcher(lines.get(i));
+      assertTrue(m.find(), key + " missing in " + lines.get(i));
+      out[i] = Double.parseDouble(m.group(1));
+    }
+    return out;
+  }
+
+  @Test
+  void trainsEncodesFitsThePriorAndSamplesReproducibly() throws Exception {
+    assertEquals(0, run(args("prepare")));
+    assertEquals(2, run(args("sample")), "sampling needs a model and a prior first");
+
+    assertEquals(0, run(args("train")));
+    Path runDir = root.resolve("runs/vq");
+    List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+    assertEquals(3, lines.size());
+    double[] mse = metric(lines, "val_mse");
+    assertTrue(mse[2] < mse[0], "val MSE went down: " + lines);
+    double[] usage = metric(lines, "codebook_usage");
+    double[] perplexity = metric(lines, "val_perplexity");
+    assertTrue(usage[2] > 0 && usage[2] <= 1 && perplexity[2] >= 1 && perplexity[2] <= 16, lines.toString());
+    for (String png : List.of("loss.png", "psnr.png", "codebook.png", "code-usage.png", "reconstructions.png")) {
+      assertNotNull(ImageIO.read(runDir.resolve("plots").resolve(png).toFile()), png);
+    }
+
+    assertEquals(0, run(args("encode")));
+    SparkSession spark = SparkSession.builder().master("local[1]").getOrCreate();
+    long prepared;
+    try {
+      var codes = spark.read().parquet(runDir.resolve("codes").toString());
+      // split is a directory level on disk, so Spark reads it back as the last column
+      assertEquals(Schemas.CODES.fields().length, codes.schema().fields().length);
+      for (var f : Schemas.CODES.fields()) {
+        assertEquals(f.dataType().asNullable(), codes.schema().apply(f.name()).dataType().asNullable(), f.name());
+      }
+      prepared = spark.read().parquet(root.resolve("prepared").toString()).count();
+      assertEquals(prepared, codes.count(), "one grid per prepared image");
+      for (Row r : codes.limit(20).collectAsList()) {
+        List<Integer> grid = r.getList(r.fieldIndex("codes"));
+        assertEquals(16, grid.size(), "4x4 grid of a 16x16 image");
+        assertEquals(4, r.getInt(r.fieldIndex("code_height")));
+        grid.forEach(c -> assertTrue(c >= 0 && c < 16, "code " + c));
+      }
+    } finally {
+      spark.stop();
+    }
+
+    assertEquals(0, run(args("train-prior")));
+    List<String> prior = Files.readAllLines(runDir.resolve("prior-metrics.jsonl"));
+    assertEquals(2, prior.size());
+    double[] nll = metric(prior, "val_nll_nats_per_code");
+    double lnK = Math.log(16);
+    assertTrue(nll[1] > 0 && nll[1] < lnK, "the prior beats the uniform distribution: " + prior);
+    assertNotNull(ImageIO.read(runDir.resolve("plots/prior-nll.png").toFile()));
+
+    assertEquals(0, run(args("sample", "--set", "sample.partitions=1")));
+    List<Row> one = readSamples(runDir);
+    assertEquals(0, run(args("sample", "--set", "sample.partitions=3", "--overwrite")));
+    List<Row> three = readSamples(runDir);
+    assertEquals(40, one.size());
+    for (int i = 0; i < 40; i++) {
+      Row a = one.get(i);
+      Row b = three.get(i);
+      assertEquals("vqvae", a.getString(a.fieldIndex("model")));
+      assertEquals(a.getList(a.fieldIndex("codes")), b.getList(b.fieldIndex("codes")), "sample " + i);
+      assertEquals(16, a.getList(a.fieldIndex("codes")).size());
+      assertTrue(a.isNullAt(a.fieldIndex("latent")));
+      byte[] png = (byte[]) a.get(a.fieldIndex("image_png"));
+      assertArrayEquals(png, (byte[]) b.get(b.fieldIndex("image_png")), "sample " + i);
+      assertEquals(16, ImageIO.read(new ByteArrayInputStream(png)).getWidth());
+    }
+    assertNotNull(ImageIO.read(runDir.resolve("samples.png").toFile()));
+  }
+
+  private List<Row> readSamples(Path run) {
+    SparkSession spark = SparkSession.builder().master("local[1]").getOrCreate();
+    try {
+      var df = spark.read().parquet(run.resolve("samples").toString());
+      assertEquals(Schemas.SAMPLES.simpleString(), df.schema().asNullable().simpleString());
+      return df.orderBy("sample_id").collectAsList();
+    } finally {
+      spark.stop();
+    }
+  }
+}
