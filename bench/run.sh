@@ -9,7 +9,9 @@
 #    (parameter averaging and everything else) at averaging frequency 1, 5 and 20;
 #  - the input pipeline (Parquet -> minibatch arrays) against training speed;
 #  - sampling job img/s (decode + PNG + Parquet) beside decoder-forward-only img/s;
-#  - peak memory (heap, off-heap, resident) of one JVM training the CIFAR model at batch 64.
+#  - peak memory (heap, off-heap, resident) of one JVM training the CIFAR model at batch 64;
+#  - the VQ path at conf/local-vqvae.conf's sizes: VQ-VAE training img/s, PixelCNN prior training grids/s and
+#    prior sampling img/s (draw the 64 cells of each grid one by one, look up, decode).
 # The PyTorch side needs Debian's python3-torch and libopenblas0-pthread (bench/install-pytorch.sh); without them
 # the table says so and prints our side only.
 # Both sides run with OMP_WAIT_POLICY=PASSIVE: spinning OpenMP threads starve the second core on 2 threads.
@@ -28,7 +30,7 @@ SPARK_IMAGES="${BENCH_SPARK_IMAGES:-7680}"
 SAMPLES="${BENCH_SAMPLES:-2000}"
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -46,8 +48,10 @@ trap 'rm -f "$OUT"' EXIT
 java_mode() { # threads mode args...: appends RESULT/LAYER lines to $OUT
   local threads="$1"
   shift
+  local main=io.sparkvae.bench.VaeBenchmark
+  case "$1" in vqtrain|priortrain|priorsample) main=io.sparkvae.bench.VqBenchmark ;; esac
   echo "  ours: $* (${threads} thread(s))" >&2
-  OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" OMP_NUM_THREADS="$threads" "$JAVA" "${OPTS[@]}" -cp "$CP" io.sparkvae.bench.VaeBenchmark "$@" 2>/dev/null \
+  OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" OMP_NUM_THREADS="$threads" "$JAVA" "${OPTS[@]}" -cp "$CP" "$main" "$@" 2>/dev/null \
     | grep -E '^(RESULT|LAYER) ' | sed "s/^RESULT /RESULT t${threads} /" >>"$OUT"
 }
 
@@ -67,6 +71,11 @@ java_mode 1 pipeline 12000
 java_mode 2 decode "$SAMPLES"
 java_mode 1 sample "$SAMPLES"
 java_mode 1 memory 60
+for t in 1 2; do
+  java_mode "$t" vqtrain "$((ITER / 4))"
+  java_mode "$t" priortrain "$((ITER / 8))"
+done
+java_mode 2 priorsample 256
 
 TORCH=no
 if "$PYTHON" -c 'import torch' 2>/dev/null; then
@@ -127,6 +136,10 @@ awk -v torch="$TORCH" -v cores="$(nproc)" '
     printf "%-52s %10.1f\n", "decoder forward only (batch 100, 2 threads)", v["t2 decode"]
     printf "%-52s %10.1f\n", "sampling job: decode + PNG + Parquet, local[2]", v["t1 sample"]
     printf "ratio sampling job / decoder forward only: %.2f\n", v["t1 sample"] / v["t2 decode"]
+    printf "\n%-52s %10s %10s\n", "VQ path (conf/local-vqvae.conf sizes), batch 64", "1 thread", "2 threads"
+    printf "%-52s %10.1f %10.1f\n", "VQ-VAE training img/s (32x32, hidden 64, K 512)", v["t1 vq-train"], v["t2 vq-train"]
+    printf "%-52s %10.1f %10.1f\n", "PixelCNN prior training grids/s (8x8, F 64, 5 blocks)", v["t1 prior-train"], v["t2 prior-train"]
+    printf "%-52s %10s %10.1f\n", "prior sampling img/s (64 cells one by one + decode)", "", v["t2 prior-sample"]
     printf "\n%-52s %10s\n", "memory, one JVM training CIFAR-shaped at batch 64", "MB"
     printf "%-52s %10.0f\n", "heap, peak used", v["t1 memory-heap-peak-mb"]
     printf "%-52s %10.0f\n", "off-heap ND4J arrays (JavaCPP), peak", v["t1 memory-offheap-peak-mb"]
