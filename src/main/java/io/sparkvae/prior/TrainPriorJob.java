@@ -245,7 +245,7 @@ public final class TrainPriorJob implements Job {
     return String.format(Locale.ROOT, "%.3f", v);
   }
 
-  /** On an executor: shuffles a partition's grids into one-hot minibatches. */
+  /** On an executor: shuffles a partition's grids into minibatches of code indices. */
   private record GridBatches(PixelCnnSpec spec, int batchSize, long seed) implements Serializable,
       org.apache.spark.api.java.function.Function2<Integer, Iterator<int[]>, Iterator<MultiDataSet>> {
     @Override

@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -21,7 +20,6 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,40 +28,42 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The graph, for a {@link PixelCnnSpec} (K codes, h × w grid, F channels, R blocks):
  * <pre>
- * "codes"  one-hot [N, K, h, w]
- * "embed"  1×1 NativeConv2D K → F, no bias: the code embedding (see below)
+ * "codes"  code indices [N, 1, h, w], FLOAT values 0 ≤ c &lt; K
+ * "embed"  {@link CodeEmbedding} K → F: the code embedding table W [K, F], looked up at each cell
  * "masked_a"  7×7 type-A MaskedConv2D F → F, ReLU       (output (i, j) sees codes strictly before (i, j))
  * R × residual block i, on its input x:
  *     "res{i}_relu" ReLU → "res{i}_masked_b" 3×3 type-B MaskedConv2D F → F, ReLU → "res{i}_1x1" 1×1 F → F
  *     → "res{i}" = x + that (ElementWiseVertex Add)
  * "head_relu" ReLU → "head_1x1" 1×1 F → F, ReLU → "logits" 1×1 F → K
- * "nll"    CnnLossLayer, softmax over the K channels at each position, LossMCXENT against the one-hot codes
+ * "nll"    {@link SparseCnnLossLayer}, softmax over the K channels at each position, LossSparseMCXENT against
+ *          the code indices [N, 1, h, w]
  * </pre>
  * The ReLU layers are {@link CopyingActivationLayer}s: DL4J's ActivationLayer would overwrite the block input that
  * the skip connection also reads, in inference passes.
  *
- * <p>The embedding: a 1×1 convolution without bias applied to a one-hot input is an embedding table. At a position
- * holding code c the input is the unit vector e_c, and the layer's output there is W e_c = W[:, c], the c-th
- * column of its [F, K] weight matrix; its gradient reaches only that column. So the "embed" weights are the
- * embedding table, the lookup runs as a native 1×1 convolution (one GEMM), and no custom embedding layer is needed.
- * It is initialised N(0, 1) per entry, as embedding tables usually are, rather than with a fan-in scaling that
- * would make 512-code embeddings tiny.
+ * <p>Why indices rather than one-hot codes: the one-hot arrays were 4K bytes per code for both features and labels
+ * (8 MiB per 64-grid batch of 8×8 codes with K = 512), and dl4j-spark's parameter averaging keeps its RDD of
+ * minibatches Java-serialised, which ND4J writes and reads one float at a time; the indices are 4 bytes per code.
+ * The model is the same: a 1×1 convolution without bias on one-hot codes, which this graph used before, computes
+ * exactly W[c] at a cell holding code c, which is what the embedding's lookup does. The table is initialised
+ * N(0, 1) per entry, as embedding tables usually are, rather than with a fan-in scaling that would make 512-code
+ * embeddings tiny.
  *
  * <p>Causality: "masked_a" excludes the centre, the type-B layers include it, 1×1 convolutions and the residual
  * adds are per position, so "logits" at (i, j) depend only on the codes strictly before (i, j) in raster order,
  * and the softmax there is p(c_ij | c_&lt;ij). Feeding the true codes as both input and labels trains all h·w
  * conditionals at once (teacher forcing).
  *
- * <p>The score: CnnLossLayer sums the cross-entropy over the N·h·w positions and divides by N, so the graph's score
- * is the NLL of a whole grid, averaged over examples, in nats; {@link #natsPerCode} divides by h·w.
+ * <p>The score: the loss layer sums the cross-entropy over the N·h·w positions and divides by N, so the graph's
+ * score is the NLL of a whole grid, averaged over examples, in nats; {@link #natsPerCode} divides by h·w.
  */
 public final class PixelCnnGraphs {
 
     private static final Logger LOG = LoggerFactory.getLogger(PixelCnnGraphs.class);
 
-    /** Name of the input: one-hot codes [N, K, h, w]. */
+    /** Name of the input: code indices [N, 1, h, w]. */
     public static final String INPUT = "codes";
-    /** Name of the embedding layer (its weights [F, K, 1, 1] are the embedding table). */
+    /** Name of the embedding layer, a {@link CodeEmbedding} (its parameter "W" [K, F] is the embedding table). */
     public static final String EMBED = "embed";
     /** Name of the 7×7 type-A masked convolution. */
     public static final String MASKED_A = "masked_a";
@@ -116,15 +116,29 @@ public final class PixelCnnGraphs {
      */
     static ComputationGraphConfiguration config(PixelCnnSpec spec, DataType dataType, IUpdater updater,
             MaskedConv2D.MaskType firstMask) {
-        int k = spec.numCodes();
+        GraphBuilder g = builder(spec, dataType, updater).addInputs(INPUT)
+                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), 1));
+        g.addLayer(EMBED, new CodeEmbedding.Builder(spec.numCodes(), spec.hiddenChannels())
+                .weightInit(new NormalDistribution(0, 1)).build(), INPUT);
+        addBody(g, spec, firstMask, EMBED);
+        g.addLayer(OUTPUT, new SparseCnnLossLayer(), LOGITS);
+        return g.setOutputs(OUTPUT).build();
+    }
+
+    /** The network-wide settings: seed, data type, updater, ReLU weight init, Truncate convolutions. */
+    static GraphBuilder builder(PixelCnnSpec spec, DataType dataType, IUpdater updater) {
+        return new NeuralNetConfiguration.Builder().seed(spec.seed()).dataType(dataType).updater(updater)
+                .weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Truncate).graphBuilder();
+    }
+
+    /**
+     * Adds everything from "masked_a" to "logits" on top of the F-channel embedding {@code embedded}. Shared with
+     * the tests, which put it on the former one-hot input to show that the two graphs compute the same thing.
+     */
+    static void addBody(GraphBuilder g, PixelCnnSpec spec, MaskedConv2D.MaskType firstMask, String embedded) {
         int f = spec.hiddenChannels();
-        GraphBuilder g = new NeuralNetConfiguration.Builder().seed(spec.seed()).dataType(dataType).updater(updater)
-                .weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Truncate).graphBuilder()
-                .addInputs(INPUT).setInputTypes(InputType.convolutional(spec.height(), spec.width(), k));
-        g.addLayer(EMBED, pointwise(f, Activation.IDENTITY).hasBias(false).weightInit(new NormalDistribution(0, 1))
-                .build(), INPUT);
         g.addLayer(MASKED_A, new MaskedConv2D.Builder(firstMask, FIRST_KERNEL).nOut(f).activation(Activation.RELU)
-                .build(), EMBED);
+                .build(), embedded);
         String prev = MASKED_A;
         for (int i = 0; i < spec.residualBlocks(); i++) {
             g.addLayer(blockRelu(i), new CopyingActivationLayer(Activation.RELU), prev);
@@ -136,12 +150,11 @@ public final class PixelCnnGraphs {
         }
         g.addLayer("head_relu", new CopyingActivationLayer(Activation.RELU), prev);
         g.addLayer("head_1x1", pointwise(f, Activation.RELU).build(), "head_relu");
-        g.addLayer(LOGITS, pointwise(k, Activation.IDENTITY).weightInit(WeightInit.XAVIER).build(), "head_1x1");
-        g.addLayer(OUTPUT, new CnnLossLayer.Builder(new LossMCXENT()).activation(Activation.SOFTMAX).build(), LOGITS);
-        return g.setOutputs(OUTPUT).build();
+        g.addLayer(LOGITS, pointwise(spec.numCodes(), Activation.IDENTITY).weightInit(WeightInit.XAVIER).build(),
+                "head_1x1");
     }
 
-    private static NativeConv2D.Builder pointwise(int nOut, Activation activation) {
+    static NativeConv2D.Builder pointwise(int nOut, Activation activation) {
         NativeConv2D.Builder b = new NativeConv2D.Builder(1, 1);
         b.stride(1, 1).padding(0, 0).convolutionMode(ConvolutionMode.Truncate).nOut(nOut).activation(activation);
         return b;
@@ -156,23 +169,58 @@ public final class PixelCnnGraphs {
     }
 
     /**
-     * Features and labels: the one-hot codes (FLOAT), the same array for both. codes: [N][h·w], raster order. A
-     * one-hot batch is 4K bytes per code (2 KiB per code for K = 512: 8 MiB for 64 CIFAR grids), so keep datasets
-     * as int codes and build these per batch, never cache them.
+     * Features and labels: the code indices [N, 1, h, w] (FLOAT), the same array for both (Java serialisation then
+     * writes it once). codes: [N][h·w], raster order. 4 bytes per code: 16 KiB for 64 grids of 8×8.
      */
     public static MultiDataSet toMultiDataSet(int[][] codes, PixelCnnSpec spec) {
-        INDArray oneHot = toOneHot(codes, spec.height(), spec.width(), spec.numCodes(), DataType.FLOAT);
-        return new MultiDataSet(new INDArray[] {oneHot}, new INDArray[] {oneHot});
+        INDArray in = toInput(codes, spec);
+        return new MultiDataSet(new INDArray[] {in}, new INDArray[] {in});
     }
 
-    /** Features and labels: the one-hot codes (FLOAT), the same array for both. codes: [N, h, w], integer values. */
+    /** Features and labels: the code indices [N, 1, h, w] (FLOAT), the same array for both. codes: [N, h, w]. */
     public static MultiDataSet toMultiDataSet(INDArray codes, PixelCnnSpec spec) {
-        checkGrid(codes, spec);
-        INDArray oneHot = toOneHot(codes, spec.numCodes());
-        return new MultiDataSet(new INDArray[] {oneHot}, new INDArray[] {oneHot});
+        INDArray in = toInput(codes, spec);
+        return new MultiDataSet(new INDArray[] {in}, new INDArray[] {in});
     }
 
-    /** One-hot FLOAT [N, K, h, w] of code grids [N][h·w] in raster order (index i·w + j), 0 ≤ code &lt; K. */
+    /** The graph's input, code indices FLOAT [N, 1, h, w], of code grids [N][h·w] in raster order (i·w + j). */
+    public static INDArray toInput(int[][] codes, PixelCnnSpec spec) {
+        int positions = spec.positions();
+        float[] data = new float[Math.multiplyExact(codes.length, positions)];
+        for (int n = 0; n < codes.length; n++) {
+            int[] grid = codes[n];
+            if (grid.length != positions) {
+                throw new IllegalArgumentException("code grid " + n + " has " + grid.length + " codes, expected "
+                        + spec.height() + "x" + spec.width() + " = " + positions);
+            }
+            for (int p = 0; p < positions; p++) {
+                int c = grid[p];
+                if (c < 0 || c >= spec.numCodes()) {
+                    throw new IllegalArgumentException("code grid " + n + " position " + p + ": code " + c
+                            + " outside [0, " + spec.numCodes() + ")");
+                }
+                data[n * positions + p] = c;
+            }
+        }
+        return Nd4j.create(data, new long[] {codes.length, 1, spec.height(), spec.width()}, 'c');
+    }
+
+    /**
+     * The graph's input, code indices FLOAT [N, 1, h, w] (a new array), of integer-valued codes [N, h, w] of any
+     * numeric type; throws if one is not an integer in [0, K).
+     */
+    public static INDArray toInput(INDArray codes, PixelCnnSpec spec) {
+        checkGrid(codes, spec);
+        INDArray in = codes.castTo(DataType.FLOAT).dup('c').reshape('c', codes.size(0), 1, spec.height(),
+                spec.width());
+        CodeEmbedding.codeIndices(in, spec.numCodes(), "codes");
+        return in;
+    }
+
+    /**
+     * One-hot FLOAT [N, K, h, w] of code grids [N][h·w] in raster order (index i·w + j), 0 ≤ code &lt; K. The graph
+     * no longer takes one-hot input; kept for tests comparing it with the one-hot formulation, and for analyses.
+     */
     public static INDArray toOneHot(int[][] codes, int height, int width, int numCodes) {
         return toOneHot(codes, height, width, numCodes, DataType.FLOAT);
     }
@@ -230,9 +278,9 @@ public final class PixelCnnGraphs {
         return idx.toIntMatrix();
     }
 
-    /** The graph's logits [N, K, h, w] for one-hot codes, inference mode (detached). */
-    public static INDArray logits(ComputationGraph graph, INDArray oneHot) {
-        return graph.output(List.of(LOGITS), false, new INDArray[] {oneHot}, null)[0];
+    /** The graph's logits [N, K, h, w] for code indices [N, 1, h, w] ({@link #toInput}), inference mode. */
+    public static INDArray logits(ComputationGraph graph, INDArray codes) {
+        return graph.output(List.of(LOGITS), false, new INDArray[] {codes}, null)[0];
     }
 
     /**

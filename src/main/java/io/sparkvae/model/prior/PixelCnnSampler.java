@@ -24,7 +24,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Cost: h·w forward passes per batch (64 for an 8×8 grid). The pass for a position in row i runs on rows 0..i
  * only: through the masks no output in row i reads a lower row, and a missing row is the zero padding a masked
  * weight would have multiplied anyway; on average this halves the work ((h + 1) / 2h of the full grid). The
- * one-hot input is one array per batch size, updated in place (one entry per sample and position), and only the K
+ * input, code indices [n, 1, h, w], is one array per batch size, updated in place (one entry per sample and
+ * position); positions not drawn yet hold code 0, which the masks hide from the positions being drawn. Only the K
  * logits of the current position are copied to the JVM.
  *
  * <p>Not thread-safe, and neither is the graph's partial output call it uses: one sampler and one graph per thread.
@@ -56,7 +57,13 @@ public final class PixelCnnSampler {
             throw new IllegalArgumentException("graph has no '" + PixelCnnGraphs.EMBED + "' or '"
                     + PixelCnnGraphs.LOGITS + "' layer: not a PixelCNN of PixelCnnGraphs");
         }
-        long graphCodes = graph.getLayer(PixelCnnGraphs.EMBED).getParam("W").size(1);
+        Object embed = graph.getLayer(PixelCnnGraphs.EMBED).conf().getLayer();
+        if (!(embed instanceof CodeEmbedding)) {
+            throw new IllegalArgumentException("graph's '" + PixelCnnGraphs.EMBED + "' layer is a "
+                    + embed.getClass().getSimpleName() + ", not a CodeEmbedding: a prior built for one-hot input "
+                    + "by an earlier version; train it again");
+        }
+        long graphCodes = ((CodeEmbedding) embed).getNumCodes();
         if (graphCodes != spec.numCodes()) {
             throw new IllegalArgumentException("graph embeds " + graphCodes + " codes, spec says " + spec.numCodes());
         }
@@ -122,9 +129,9 @@ public final class PixelCnnSampler {
                 for (int s = 0; s < n; s++) {
                     int code = draw(here[s], temperature, rngs[s], weights);
                     grids[s][i * width + j] = code;
-                    in.putScalar(new long[] {s, code, i, j}, 1.0);
+                    in.putScalar(new long[] {s, 0, i, j}, code);
                     if (rows != in) {
-                        rows.putScalar(new long[] {s, code, i, j}, 1.0);
+                        rows.putScalar(new long[] {s, 0, i, j}, code);
                     }
                 }
             }
@@ -135,10 +142,10 @@ public final class PixelCnnSampler {
         return grids;
     }
 
-    /** The one-hot input for n samples, all zeros (no code drawn yet), reusing the array of the last batch. */
+    /** The code input [n, 1, h, w] for n samples, all code 0 (none drawn yet), reusing the last batch's array. */
     private INDArray inputFor(int n) {
         if (input == null || input.size(0) != n) {
-            input = Nd4j.create(dataType, n, numCodes, height, width);
+            input = Nd4j.create(dataType, n, 1, height, width);
         } else {
             input.assign(0);
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.layers.DoublePrecision;
 import io.sparkvae.model.layers.NativeConv2D;
 import io.sparkvae.model.prior.MaskedConv2D.MaskType;
 import java.io.File;
@@ -16,23 +17,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
 
 /**
  * The PixelCNN graph: the masking proof (logits at (i, j) never depend on codes at or after (i, j), and do depend
- * on earlier ones), with a leaking variant to show the proof can fail; the score in nats; the one-hot helpers; JSON
- * and ModelSerializer round trips.
+ * on earlier ones), with a leaking variant to show the proof can fail; the same logits, score and gradients as the
+ * former one-hot graph holding the same weights; the score in nats; the input helpers; JSON and ModelSerializer
+ * round trips.
  */
 class PixelCnnGraphsTest {
 
@@ -123,8 +133,7 @@ class PixelCnnGraphsTest {
         for (int i = 0; i < past.size(); i++) {
             batch[1 + future.size() + i] = past.get(i).grid();
         }
-        INDArray logits = PixelCnnGraphs.logits(graph,
-                PixelCnnGraphs.toOneHot(batch, spec.height(), spec.width(), k));
+        INDArray logits = PixelCnnGraphs.logits(graph, PixelCnnGraphs.toInput(batch, spec));
         int leaks = 0;
         int exact = 0;
         String firstLeak = null;
@@ -212,24 +221,152 @@ class PixelCnnGraphsTest {
     }
 
     @Test
-    void oneHotHelpersAgreeAndInvert() {
+    void inputHelpersAgreeAndValidate() {
         int[][] grids = randomGrids(4, SPEC, 8);
-        INDArray fromInts = PixelCnnGraphs.toOneHot(grids, SPEC.height(), SPEC.width(), SPEC.numCodes());
-        assertArrayEquals(new long[] {4, 16, 6, 6}, fromInts.shape());
-        assertEquals(4.0 * 36, fromInts.sumNumber().doubleValue());
+        INDArray in = PixelCnnGraphs.toInput(grids, SPEC);
+        assertArrayEquals(new long[] {4, 1, 6, 6}, in.shape());
+        assertEquals(DataType.FLOAT, in.dataType());
+        assertEquals(grids[1][2 * 6 + 3], in.getDouble(1, 0, 2, 3));
         INDArray asArray = Nd4j.createFromArray(grids).reshape(4, 6, 6);
-        assertEquals(fromInts, PixelCnnGraphs.toOneHot(asArray, SPEC.numCodes()));
-        assertArrayEquals(grids, PixelCnnGraphs.fromOneHot(fromInts));
-        assertEquals(2.0, fromInts.getDouble(1, grids[1][2 * 6 + 3], 2, 3) + fromInts.getDouble(0, grids[0][0], 0, 0));
+        assertEquals(in, PixelCnnGraphs.toInput(asArray, SPEC));
         MultiDataSet mds = PixelCnnGraphs.toMultiDataSet(asArray, SPEC);
-        assertEquals(fromInts, mds.getFeatures(0));
-        assertEquals(fromInts, mds.getLabels(0));
+        assertEquals(in, mds.getFeatures(0));
+        assertEquals(in, mds.getLabels(0));
+        MultiDataSet fromInts = PixelCnnGraphs.toMultiDataSet(grids, SPEC);
+        assertEquals(in, fromInts.getFeatures(0));
+        assertEquals(in, fromInts.getLabels(0));
 
         int[][] bad = {grids[0].clone()};
         bad[0][5] = 16;
         assertThrows(IllegalArgumentException.class, () -> PixelCnnGraphs.toMultiDataSet(bad, SPEC));
         assertThrows(IllegalArgumentException.class, () -> PixelCnnGraphs.toMultiDataSet(new int[][] {{1, 2}}, SPEC));
+        INDArray fractional = asArray.castTo(DataType.FLOAT);
+        fractional.putScalar(new long[] {2, 3, 4}, 1.5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PixelCnnGraphs.toMultiDataSet(fractional, SPEC));
+        assertTrue(e.getMessage().contains("[2, 0, 3, 4]"), e.getMessage());
+        INDArray negative = asArray.dup();
+        negative.putScalar(new long[] {0, 0, 0}, -1);
+        assertThrows(IllegalArgumentException.class, () -> PixelCnnGraphs.toInput(negative, SPEC));
+        assertThrows(IllegalArgumentException.class, () -> PixelCnnGraphs.toInput(Nd4j.zeros(4, 6, 5), SPEC));
         assertEquals(Math.log(2), PixelCnnGraphs.unigramEntropyNats(new int[][] {{0, 1}, {1, 0}}, 4), 1e-12);
+
+        // the one-hot helpers, kept for the comparison with the one-hot graph
+        INDArray oneHot = PixelCnnGraphs.toOneHot(grids, SPEC.height(), SPEC.width(), SPEC.numCodes());
+        assertArrayEquals(new long[] {4, 16, 6, 6}, oneHot.shape());
+        assertEquals(4.0 * 36, oneHot.sumNumber().doubleValue());
+        assertEquals(oneHot, PixelCnnGraphs.toOneHot(asArray, SPEC.numCodes()));
+        assertArrayEquals(grids, PixelCnnGraphs.fromOneHot(oneHot));
+        assertEquals(1.0, oneHot.getDouble(1, grids[1][2 * 6 + 3], 2, 3));
+    }
+
+    /**
+     * The former graph: one-hot codes [N, K, h, w] into a 1×1 NativeConv2D without bias, and CnnLossLayer with
+     * LossMCXENT against the one-hot codes; the body is the same.
+     */
+    static ComputationGraphConfiguration oneHotConfig(PixelCnnSpec spec, DataType dataType) {
+        var g = PixelCnnGraphs.builder(spec, dataType, new NoOp()).addInputs(PixelCnnGraphs.INPUT)
+                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.numCodes()));
+        g.addLayer(PixelCnnGraphs.EMBED, PixelCnnGraphs.pointwise(spec.hiddenChannels(), Activation.IDENTITY)
+                .hasBias(false).weightInit(new NormalDistribution(0, 1)).build(), PixelCnnGraphs.INPUT);
+        PixelCnnGraphs.addBody(g, spec, MaskType.A, PixelCnnGraphs.EMBED);
+        g.addLayer(PixelCnnGraphs.OUTPUT, new CnnLossLayer.Builder(new LossMCXENT()).activation(Activation.SOFTMAX)
+                .build(), PixelCnnGraphs.LOGITS);
+        return g.setOutputs(PixelCnnGraphs.OUTPUT).build();
+    }
+
+    /**
+     * With the same weights (the one-hot graph's 1×1 weight [F, K, 1, 1] holding W[k, f] at [f, k, 0, 0]), the
+     * compact graph computes the same logits, the same score and the same gradients (the embedding's transposed)
+     * as the one-hot graph, in float to 1e-5.
+     */
+    @Test
+    void matchesTheOneHotGraphWithTheSameWeights() {
+        ComputationGraph compact = graph(PixelCnnGraphs.trainingConfig(SPEC, DataType.FLOAT, new NoOp()));
+        ComputationGraph oneHot = graph(oneHotConfig(SPEC, DataType.FLOAT));
+        // random biases too (fresh ones are zero), so that every parameter is compared meaningfully
+        Nd4j.getRandom().setSeed(17);
+        compact.setParams(Nd4j.rand(DataType.FLOAT, compact.params().shape()).subi(0.5));
+        for (Map.Entry<String, INDArray> p : compact.paramTable().entrySet()) {
+            if (p.getKey().equals(PixelCnnGraphs.EMBED + "_W")) {
+                INDArray table = p.getValue(); // [K, F]
+                oneHot.setParam(p.getKey(), table.transpose().dup('c').reshape(SPEC.hiddenChannels(),
+                        SPEC.numCodes(), 1, 1));
+            } else {
+                oneHot.setParam(p.getKey(), p.getValue().dup());
+            }
+        }
+        int[][] grids = randomGrids(5, SPEC, 12);
+        grids[1] = grids[0].clone(); // repeated codes within and across grids
+        MultiDataSet compactData = PixelCnnGraphs.toMultiDataSet(grids, SPEC);
+        INDArray hot = PixelCnnGraphs.toOneHot(grids, SPEC.height(), SPEC.width(), SPEC.numCodes());
+        MultiDataSet oneHotData = new MultiDataSet(new INDArray[] {hot}, new INDArray[] {hot});
+
+        MaskedConv2DTest.assertArrayClose("logits", PixelCnnGraphs.logits(oneHot, hot),
+                PixelCnnGraphs.logits(compact, compactData.getFeatures(0)));
+        double expected = oneHot.score(oneHotData, false);
+        assertEquals(expected, compact.score(compactData, false), 1e-5 * Math.abs(expected));
+        assertEquals(oneHot.score(oneHotData, true), compact.score(compactData, true), 1e-5 * Math.abs(expected));
+        MaskedConv2DTest.assertArrayClose("scores per example", oneHot.scoreExamples(oneHotData, false),
+                compact.scoreExamples(compactData, false));
+
+        Map<String, INDArray> e = gradients(oneHot, oneHotData);
+        Map<String, INDArray> a = gradients(compact, compactData);
+        assertEquals(oneHot.score(), compact.score(), 1e-5 * Math.abs(expected));
+        assertEquals(e.keySet(), a.keySet());
+        for (String key : e.keySet()) {
+            INDArray actual = a.get(key);
+            if (key.equals(PixelCnnGraphs.EMBED + "_W")) {
+                actual = actual.transpose().dup('c').reshape(SPEC.hiddenChannels(), SPEC.numCodes(), 1, 1);
+            }
+            MaskedConv2DTest.assertArrayClose("gradient " + key, e.get(key), actual);
+        }
+    }
+
+    /** A seed gives the initial weights the one-hot graph had (its embedding weight is the table, transposed). */
+    @Test
+    void seedGivesTheOneHotGraphsInitialWeights() {
+        ComputationGraph compact = graph(PixelCnnGraphs.trainingConfig(SPEC, DataType.FLOAT, new NoOp()));
+        ComputationGraph oneHot = graph(oneHotConfig(SPEC, DataType.FLOAT));
+        INDArray table = compact.getLayer(PixelCnnGraphs.EMBED).getParam("W");
+        assertArrayEquals(new long[] {SPEC.numCodes(), SPEC.hiddenChannels()}, table.shape());
+        assertEquals(oneHot.getLayer(PixelCnnGraphs.EMBED).getParam("W").reshape(SPEC.hiddenChannels(),
+                SPEC.numCodes()), table.transpose());
+        assertEquals(1.0, table.stdNumber().doubleValue(), 0.1, "N(0, 1) entries");
+        for (String key : compact.paramTable().keySet()) {
+            if (!key.startsWith(PixelCnnGraphs.EMBED + "_")) {
+                assertEquals(oneHot.getParam(key), compact.getParam(key), key);
+            }
+        }
+    }
+
+    private static Map<String, INDArray> gradients(ComputationGraph g, MultiDataSet data) {
+        g.setInputs(data.getFeatures());
+        g.setLabels(data.getLabels());
+        g.computeGradientAndScore();
+        return g.gradient().gradientForVariable();
+    }
+
+    /**
+     * The whole graph in double, every parameter random, against DL4J's numerical gradient: the embedding's
+     * scatter-add, the masked layers and the sparse loss together. Small sizes keep it to ~1,000 parameters.
+     * The absolute floor is 1e-8, not 1e-9: the score is a sum over 16 positions of order 25, whose rounding
+     * (~25 · 1e-16) over the central difference's 2e-6 alone makes ~1e-9 of the numerical gradient, and a few
+     * gradients of order 1e-4 came out with absolute differences of 2e-9 to 6e-9.
+     */
+    @Test
+    void wholeGraphPassesGradientCheckInDouble() {
+        PixelCnnSpec tiny = new PixelCnnSpec(5, 4, 4, 3, 5, 1e-3, 9L);
+        try (DoublePrecision ignored = new DoublePrecision()) {
+            ComputationGraph g = graph(PixelCnnGraphs.trainingConfig(tiny, DataType.DOUBLE, new NoOp()));
+            Nd4j.getRandom().setSeed(23);
+            g.setParams(Nd4j.rand(DataType.DOUBLE, g.params().shape()).subi(0.5));
+            INDArray codes = PixelCnnGraphs.toInput(randomGrids(3, tiny, 24), tiny).castTo(DataType.DOUBLE);
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                    .inputs(new INDArray[] {codes}).labels(new INDArray[] {codes}).epsilon(1e-6)
+                    .maxRelError(1e-5).minAbsoluteError(1e-8).exitOnFirstError(false));
+            assertTrue(ok, "gradient check of the whole PixelCNN failed");
+        }
     }
 
     @Test
@@ -257,9 +394,12 @@ class PixelCnnGraphsTest {
             assertEquals(NativeConv2D.class, layerConf(back, PixelCnnGraphs.blockPointwise(i)).getClass());
         }
         assertEquals(CopyingActivationLayer.class, layerConf(back, PixelCnnGraphs.blockRelu(0)).getClass());
-        NativeConv2D embed = (NativeConv2D) layerConf(back, PixelCnnGraphs.EMBED);
-        assertTrue(!embed.hasBias(), "the embedding is a table: no bias");
+        CodeEmbedding embed = (CodeEmbedding) layerConf(back, PixelCnnGraphs.EMBED);
+        assertEquals(SPEC.numCodes(), embed.getNumCodes());
+        assertEquals(SPEC.hiddenChannels(), embed.getNOut());
         assertEquals(NativeConv2D.class, layerConf(back, PixelCnnGraphs.LOGITS).getClass());
+        SparseCnnLossLayer loss = (SparseCnnLossLayer) layerConf(back, PixelCnnGraphs.OUTPUT);
+        assertInstanceOf(LossSparseMCXENT.class, loss.getLossFn());
     }
 
     private static Object layerConf(ComputationGraphConfiguration conf, String name) {
@@ -283,10 +423,13 @@ class PixelCnnGraphsTest {
         assertEquals(g.getConfiguration(), back.getConfiguration());
         assertInstanceOf(MaskedConvolutionLayer.class, back.getLayer(PixelCnnGraphs.MASKED_A));
         assertInstanceOf(MaskedConvolutionLayer.class, back.getLayer(PixelCnnGraphs.blockMasked(0)));
+        assertInstanceOf(CodeEmbeddingLayer.class, back.getLayer(PixelCnnGraphs.EMBED));
+        assertInstanceOf(SparseCnnLossLayer.Impl.class, back.getLayer(PixelCnnGraphs.OUTPUT));
         assertEquals(g.params(), back.params());
         assertEquals(g.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
         INDArray in = data.getFeatures(0);
         assertEquals(g.outputSingle(in), back.outputSingle(in));
         assertEquals(PixelCnnGraphs.logits(g, in), PixelCnnGraphs.logits(back, in));
+        assertEquals(g.score(data, false), back.score(data, false), 0.0);
     }
 }

@@ -68,8 +68,7 @@ class PixelCnnSamplerTest {
         int w = SPEC.width();
         int[] grid = new int[SPEC.positions()];
         for (int p = 0; p < grid.length; p++) {
-            INDArray logits = PixelCnnGraphs.logits(graph,
-                    PixelCnnGraphs.toOneHot(new int[][] {grid}, SPEC.height(), w, SPEC.numCodes()));
+            INDArray logits = PixelCnnGraphs.logits(graph, PixelCnnGraphs.toInput(new int[][] {grid}, SPEC));
             grid[p] = logits.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.point(p / w),
                     NDArrayIndex.point(p % w)).argMax().getInt(0);
             // codes after p are still 0 in `grid`: the masks make them irrelevant
@@ -143,6 +142,13 @@ class PixelCnnSamplerTest {
         assertThrows(IllegalArgumentException.class, () -> new PixelCnnSampler(graph, SPEC, 0));
         assertThrows(IllegalArgumentException.class,
                 () -> new PixelCnnSampler(graph, new PixelCnnSpec(32, 6, 6, 16, 5, 1e-3, 3L)));
+        // a prior of the former one-hot graph (e.g. a stored prior.zip) is refused with a clear message
+        ComputationGraph oneHot = new ComputationGraph(PixelCnnGraphsTest.oneHotConfig(SPEC,
+                org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        oneHot.init();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new PixelCnnSampler(oneHot, SPEC));
+        assertTrue(e.getMessage().contains("CodeEmbedding"), e.getMessage());
         assertNotEquals(PixelCnnSampler.sampleSeed(7, 0), PixelCnnSampler.sampleSeed(7, 1));
         assertEquals(PixelCnnSampler.sampleSeed(7, 5), PixelCnnSampler.sampleSeed(7, 5));
         assertEquals(0, sampler.sample(new long[0], 1.0).length);
