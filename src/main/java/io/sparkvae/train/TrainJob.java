@@ -3,6 +3,7 @@ package io.sparkvae.train;
 import io.sparkvae.cli.Job;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.ModelConfig;
+import io.sparkvae.data.PreparedWriter;
 import io.sparkvae.data.SplitAssigner;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.RunPaths;
@@ -14,6 +15,8 @@ import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -41,6 +44,8 @@ public final class TrainJob implements Job {
     if (!files.exists(config.data().prepared())) {
       problems.add("data.prepared: no prepared dataset at " + config.data().prepared()
           + " (run `prepare` first, or set data.prepared)");
+    } else {
+      problems.addAll(shapeProblems(config, files));
     }
     String model = RunPaths.of(config).model();
     if (!overwrite && files.exists(model)) {
@@ -48,6 +53,35 @@ public final class TrainJob implements Job {
           + " (pass --overwrite to train it again, or choose another run-id)");
     }
     return problems;
+  }
+
+  /**
+   * Whether the model's halvings fit the prepared images, from the image size in the dataset's summary: a
+   * 48-pixel image cannot go through 4 stride-2 layers. Checked before Spark starts; a dataset without a
+   * readable summary is checked later, from the data.
+   */
+  static List<String> shapeProblems(AppConfig config, HadoopFiles files) {
+    String summary = config.data().prepared() + "/" + PreparedWriter.SUMMARY;
+    if (!files.exists(summary)) {
+      return List.of();
+    }
+    String json = files.readString(summary);
+    Matcher h = Pattern.compile("\"height\"\\s*:\\s*(\\d+)").matcher(json);
+    Matcher w = Pattern.compile("\"width\"\\s*:\\s*(\\d+)").matcher(json);
+    if (!h.find() || !w.find()) {
+      return List.of();
+    }
+    int height = Integer.parseInt(h.group(1));
+    int width = Integer.parseInt(w.group(1));
+    boolean vq = ModelConfig.VQVAE.equals(config.model().type());
+    int halvings = vq ? config.model().vqvae().downsamplings() : config.model().encoderChannels().length;
+    int factor = 1 << halvings;
+    if (height % factor == 0 && width % factor == 0) {
+      return List.of();
+    }
+    String key = vq ? "model.vqvae.downsamplings" : "model.encoder-channels";
+    return List.of(key + ": " + halvings + " stride-2 layers need images whose sides divide by " + factor
+        + ", but " + config.data().prepared() + " holds " + height + "x" + width + " images");
   }
 
   /** The cached train and val pixels of the prepared dataset, with the image shape and a few val pictures. */

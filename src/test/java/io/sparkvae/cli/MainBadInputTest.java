@@ -69,6 +69,23 @@ class MainBadInputTest {
   }
 
   @Test
+  void modelWhoseHalvingsDoNotFitTheImagesIsRefusedBeforeSpark() throws Exception {
+    Path prepared = Files.createDirectories(root.resolve("prepared"));
+    Files.writeString(prepared.resolve("_dataset.json"), "{ \"height\" : 40, \"width\" : 40, \"channels\" : 3 }");
+    Result vae = run("train", "--set", "output-root=" + root, "--set", "model.encoder-channels=[8,16,32,64,128]");
+    assertEquals(2, vae.code());
+    assertTrue(vae.err().contains("model.encoder-channels: 5 stride-2 layers need images whose sides divide by 32, "
+        + "but " + prepared + " holds 40x40 images"), vae.err());
+    Result vq = run("train", "--set", "output-root=" + root, "--set", "model.type=vqvae",
+        "--set", "model.vqvae.downsamplings=4");
+    assertEquals(2, vq.code());
+    assertTrue(vq.err().contains("model.vqvae.downsamplings: 4 stride-2 layers need images whose sides divide by 16"),
+        vq.err());
+    assertEquals(0, run("train", "--help").code());
+    assertEquals(2, filesUnderRoot(), "nothing written beside the fake dataset");
+  }
+
+  @Test
   void missingModelForSampling() throws Exception {
     Result r = run("sample", "--set", "output-root=" + root, "--set", "run-id=r7");
     assertEquals(2, r.code());
