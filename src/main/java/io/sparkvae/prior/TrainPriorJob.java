@@ -12,6 +12,7 @@ import io.sparkvae.io.images.LinePlot;
 import io.sparkvae.model.prior.PixelCnnGraphs;
 import io.sparkvae.model.prior.PixelCnnSpec;
 import io.sparkvae.model.vae.ModelStore;
+import io.sparkvae.model.vqvae.CodeUsage;
 import io.sparkvae.model.vqvae.VqVaeSpec;
 import io.sparkvae.train.DivergenceGuard;
 import io.sparkvae.train.ParameterAveraging;
@@ -90,8 +91,8 @@ public final class TrainPriorJob implements Job {
       throw new IllegalStateException(paths.codes() + " has " + trainCount + " train and " + valCount
           + " val grids; both splits are needed");
     }
-    long[] counts = train.map(g -> histogram(g, spec.numCodes())).reduce(TrainPriorJob::add);
-    double unigram = entropy(counts);
+    long[] counts = train.map(g -> CodeUsage.counts(g, spec.numCodes())).reduce(CodeUsage::plus);
+    double unigram = CodeUsage.entropy(counts);
     double lnK = Math.log(spec.numCodes());
     LOG.info("train-prior: {} train and {} val {}x{} grids of {} codes; unigram entropy {} nats/code, ln K {}",
         trainCount, valCount, spec.height(), spec.width(), spec.numCodes(), fmt(unigram), fmt(lnK));
@@ -208,37 +209,6 @@ public final class TrainPriorJob implements Job {
     series.put("ln K (uniform)", k);
     files.writeAtomically(paths.plots() + "/prior-nll.png",
         LinePlot.png("PixelCNN prior: NLL per code", "epoch", "nats per code", series, 800, 500));
-  }
-
-  static long[] histogram(int[] grid, int k) {
-    long[] h = new long[k];
-    for (int c : grid) {
-      h[c]++;
-    }
-    return h;
-  }
-
-  static long[] add(long[] a, long[] b) {
-    long[] out = a.clone();
-    for (int i = 0; i < out.length; i++) {
-      out[i] += b[i];
-    }
-    return out;
-  }
-
-  static double entropy(long[] counts) {
-    double total = 0;
-    for (long c : counts) {
-      total += c;
-    }
-    double h = 0;
-    for (long c : counts) {
-      if (c > 0) {
-        double q = c / total;
-        h -= q * Math.log(q);
-      }
-    }
-    return h;
   }
 
   private static String fmt(double v) {

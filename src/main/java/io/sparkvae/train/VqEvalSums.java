@@ -1,5 +1,6 @@
 package io.sparkvae.train;
 
+import io.sparkvae.model.vqvae.CodeUsage;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,13 +17,9 @@ public record VqEvalSums(long images, double squaredError, long[] usage, double 
   }
 
   public VqEvalSums plus(VqEvalSums o) {
-    long[] u = usage.clone();
-    for (int k = 0; k < u.length; k++) {
-      u[k] += o.usage[k];
-    }
     List<float[]> rows = new ArrayList<>(encoderRows);
     rows.addAll(o.encoderRows);
-    return new VqEvalSums(images + o.images, squaredError + o.squaredError, u,
+    return new VqEvalSums(images + o.images, squaredError + o.squaredError, CodeUsage.plus(usage, o.usage),
         perplexitySum + o.perplexitySum, batches + o.batches, rows);
   }
 }

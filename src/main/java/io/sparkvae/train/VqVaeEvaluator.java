@@ -1,6 +1,7 @@
 package io.sparkvae.train;
 
 import io.sparkvae.io.images.ImageTensors;
+import io.sparkvae.model.vqvae.CodeUsage;
 import io.sparkvae.model.vqvae.Codebooks;
 import io.sparkvae.model.vqvae.VqVaeGraphs;
 import io.sparkvae.model.vqvae.VqVaeSpec;
@@ -49,10 +50,7 @@ public final class VqVaeEvaluator {
     double se = recon.sub(x).norm2Number().doubleValue();
     INDArray rows = Codebooks.rows(encoder.outputSingle(false, x));
     int[] codes = Codebooks.nearest(rows, codebook);
-    long[] usage = new long[spec.codebookSize()];
-    for (int c : codes) {
-      usage[c]++;
-    }
+    long[] usage = CodeUsage.counts(codes, spec.codebookSize());
     List<float[]> kept = new ArrayList<>();
     long step = Math.max(1, rows.rows() / Math.max(1, Math.min(keep, rows.rows())));
     for (long r = 0; r < rows.rows() && kept.size() < keep; r += step) {

@@ -35,8 +35,8 @@ public final class CodeUsage {
         return add(counts, codes.reshape(codes.length()).toIntVector());
     }
 
-    /** exp(−Σ p_k ln p_k) with p_k = counts[k] / Σ counts; needs at least one count. */
-    public static double perplexity(long[] counts) {
+    /** The entropy −Σ p_k ln p_k in nats, with p_k = counts[k] / Σ counts; needs at least one count. */
+    public static double entropy(long[] counts) {
         double total = total(counts);
         double entropy = 0;
         for (long c : counts) {
@@ -45,7 +45,24 @@ public final class CodeUsage {
                 entropy -= p * Math.log(p);
             }
         }
-        return Math.exp(entropy);
+        return entropy;
+    }
+
+    /** exp(entropy): K when all K codes are used equally, 1 when one code takes everything. */
+    public static double perplexity(long[] counts) {
+        return Math.exp(entropy(counts));
+    }
+
+    /** The element-wise sum of two count vectors of the same length, as a new array. */
+    public static long[] plus(long[] a, long[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("count vectors of " + a.length + " and " + b.length + " codes");
+        }
+        long[] out = a.clone();
+        for (int k = 0; k < out.length; k++) {
+            out[k] += b[k];
+        }
+        return out;
     }
 
     /** The fraction of codes with a count > 0. */
