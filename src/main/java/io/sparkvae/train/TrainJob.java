@@ -1,5 +1,8 @@
 package io.sparkvae.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Job;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.ModelConfig;
@@ -15,8 +18,6 @@ import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -65,14 +66,17 @@ public final class TrainJob implements Job {
     if (!files.exists(summary)) {
       return List.of();
     }
-    String json = files.readString(summary);
-    Matcher h = Pattern.compile("\"height\"\\s*:\\s*(\\d+)").matcher(json);
-    Matcher w = Pattern.compile("\"width\"\\s*:\\s*(\\d+)").matcher(json);
-    if (!h.find() || !w.find()) {
+    JsonNode json;
+    try {
+      json = new ObjectMapper().readTree(files.readString(summary));
+    } catch (JsonProcessingException e) {
+      return List.of(); // an unreadable summary: the shape is checked later, from the data
+    }
+    if (!json.path("height").canConvertToInt() || !json.path("width").canConvertToInt()) {
       return List.of();
     }
-    int height = Integer.parseInt(h.group(1));
-    int width = Integer.parseInt(w.group(1));
+    int height = json.get("height").asInt();
+    int width = json.get("width").asInt();
     boolean vq = ModelConfig.VQVAE.equals(config.model().type());
     int halvings = vq ? config.model().vqvae().downsamplings() : config.model().encoderChannels().length;
     int factor = 1 << halvings;

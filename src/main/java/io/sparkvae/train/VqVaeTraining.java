@@ -100,7 +100,9 @@ final class VqVaeTraining {
       DivergenceGuard.check(loss, network, epoch + 1, paths.model());
       // 3. distributed evaluation on val, dead-code restarts, then metrics, model and pictures
       jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
-      VqEvalSums sums = evaluate(jsc, ModelStore.toBytes(network, spec), data.val(), spec);
+      // serialised once: broadcast for evaluation and saved, so model.zip is the model the metrics describe
+      byte[] modelZip = ModelStore.toBytes(network, spec);
+      VqEvalSums sums = evaluate(jsc, modelZip, data.val(), spec);
       int restarted = 0;
       int threshold = config.model().vqvae().restartThreshold();
       if (threshold > 0 && epoch < epochs - 1 && !sums.encoderRows().isEmpty()) {
@@ -113,7 +115,7 @@ final class VqVaeTraining {
       history.add(m);
       metricsLines.append(m.toJson()).append('\n');
       files.writeString(paths.metrics(), metricsLines.toString());
-      ModelStore.save(ModelStore.toBytes(network, spec), paths.model(), jsc.hadoopConfiguration());
+      ModelStore.save(modelZip, paths.model(), jsc.hadoopConfiguration());
       pictures(network, spec, history, sums.usage());
       double elapsed = (System.nanoTime() - started) / 1e9;
       LOG.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.1f, val PSNR %.2f dB, perplexity %.1f, "
