@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * Parsed command-line arguments: {@code <command> [--config FILE] [--set k=v]... [--dataset D] [--input PATH]
- * [--overwrite] [--help]}; {@code --dataset} and {@code --input} are shorthands of {@code --set data.dataset=D}
- * and {@code --set data.input=PATH}, applied in command-line order with the other overrides.
+ * [--fresh] [--overwrite] [--help]}; {@code --dataset}, {@code --input} and {@code --fresh} are shorthands of
+ * {@code --set data.dataset=D}, {@code --set data.input=PATH} and {@code --set train.resume=false}, applied in
+ * command-line order with the other overrides.
  */
 public record CommandLine(String command, String configFile, List<String> overrides, boolean overwrite,
     boolean help) {
@@ -32,6 +33,8 @@ public record CommandLine(String command, String configFile, List<String> overri
         // shorthands of prepare: --dataset cifar10 --input PATH
         case "--dataset" -> overrides.add("data.dataset=" + ConfigUtil.quoteString(value(args, ++i, a)));
         case "--input" -> overrides.add("data.input=" + ConfigUtil.quoteString(value(args, ++i, a)));
+        // train: start over instead of resuming from the run's checkpoints
+        case "--fresh" -> overrides.add("train.resume=false");
         default -> {
           if (a.startsWith("--config=")) {
             configFile = a.substring("--config=".length());

@@ -115,6 +115,7 @@ public final class Main {
         .append("--set key=value   override one key, e.g. --set train.epochs=3 (repeatable)\n")
         .append("--dataset D       shorthand of --set data.dataset=D (synthetic, cifar10, celeba)\n")
         .append("--input PATH      shorthand of --set data.input=PATH (the raw dataset prepare reads)\n")
+        .append("--fresh           train: start over instead of resuming from the run's checkpoints\n")
         .append("--overwrite       replace an existing output instead of refusing\n")
         .append("exit codes: 0 done, 1 the job failed, 2 bad arguments, configuration or input files");
     return b.toString();

@@ -2,10 +2,11 @@ package io.sparkvae.config;
 
 import java.io.Serializable;
 
-/** Distributed-training settings: parameter averaging, optimiser and data limits. */
+/** Distributed-training settings: parameter averaging, optimiser, data limits, checkpoints and retries. */
 public record TrainConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
     boolean averageUpdaters, String rddTrainingApproach, String exportDirectory, int prefetchBatches,
-    double learningRate, long seed, long maxTrainImages, long maxValImages) implements Serializable {
+    double learningRate, long seed, long maxTrainImages, long maxValImages, CheckpointConfig checkpoint,
+    int maxRetries, boolean resume) implements Serializable {
   static TrainConfig from(ConfigReader r) {
     return new TrainConfig(
         r.integer("epochs", 1, 1_000_000),
@@ -19,7 +20,10 @@ public record TrainConfig(int epochs, int workers, int batchSizePerWorker, int a
         r.number("learning-rate", 1e-8, 10),
         r.longValue("seed"),
         nonNegative(r, "max-train-images"),
-        nonNegative(r, "max-val-images"));
+        nonNegative(r, "max-val-images"),
+        CheckpointConfig.from(r.at("checkpoint")),
+        r.integer("max-retries", 0, 100),
+        r.bool("resume"));
   }
 
   private static long nonNegative(ConfigReader r, String key) {

@@ -100,7 +100,7 @@ public final class TrainPriorJob implements Job {
     TrainConfig t = config.train();
     TrainConfig priorTrain = new TrainConfig(p.epochs(), t.workers(), p.batchSizePerWorker(),
         t.averagingFrequency(), t.averageUpdaters(), t.rddTrainingApproach(), t.exportDirectory(),
-        t.prefetchBatches(), p.learningRate(), t.seed(), 0, 0);
+        t.prefetchBatches(), p.learningRate(), t.seed(), 0, 0, t.checkpoint(), t.maxRetries(), false);
     if (overwrite) {
       files.delete(paths.prior());
     }
@@ -119,7 +119,7 @@ public final class TrainPriorJob implements Job {
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
       ComputationGraph graph = trainer.getNetwork();
       double trainNats = PixelCnnGraphs.natsPerCode(trainer.getScore(), spec);
-      DivergenceGuard.check(trainNats, graph, epoch + 1, paths.prior());
+      DivergenceGuard.check(trainNats, graph, epoch + 1, graph.getIterationCount(), paths.prior());
       jsc.setJobDescription("train-prior: evaluate epoch " + (epoch + 1) + " on val");
       byte[] zip = ModelStore.toBytes(graph, spec);
       double valNats = evaluate(jsc, zip, val, spec);

@@ -6,14 +6,19 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 public final class DivergenceGuard {
   private DivergenceGuard() {}
 
-  public static void check(double loss, ComputationGraph graph, int epoch, String lastModel) {
+  /**
+   * Throws {@link TrainingDivergedException} naming the epoch, the iteration reached and the last good
+   * checkpoint when the loss or any parameter is NaN or infinite.
+   */
+  public static void check(double loss, ComputationGraph graph, int epoch, long iteration, String lastGood) {
     // a NaN or an infinity anywhere makes the sum non-finite
     boolean finiteParams = Double.isFinite(graph.params().sumNumber().doubleValue());
     if (!Double.isFinite(loss) || !finiteParams) {
-      throw new IllegalStateException("training diverged in epoch " + epoch + ": loss " + loss
-          + (finiteParams ? "" : " and non-finite parameters")
-          + "; the last good model (previous epoch, if any) is kept at " + lastModel
-          + ". Lower train.learning-rate or raise model.gaussian-sigma.");
+      throw new TrainingDivergedException("training diverged in epoch " + epoch + " (by iteration " + iteration
+          + "): loss " + loss + (finiteParams ? "" : " and non-finite parameters")
+          + "; nothing of this epoch was saved, the last good checkpoint is " + lastGood
+          + ". Lower train.learning-rate and rerun with the same run-id to resume from that checkpoint, or "
+          + "change the model (e.g. raise model.gaussian-sigma) and rerun with --fresh.");
     }
   }
 }

@@ -48,10 +48,17 @@ public final class TrainJob implements Job {
     } else {
       problems.addAll(shapeProblems(config, files));
     }
-    String model = RunPaths.of(config).model();
-    if (!overwrite && files.exists(model)) {
-      problems.add("run " + config.runId() + " already has a model at " + model
-          + " (pass --overwrite to train it again, or choose another run-id)");
+    RunPaths paths = RunPaths.of(config);
+    Checkpoints checkpoints = new Checkpoints(files, paths.runDir(), config.train().checkpoint().keep());
+    boolean resumable = config.train().resume() && !checkpoints.names().isEmpty();
+    if (!overwrite && config.train().resume() && !resumable && files.exists(paths.model())) {
+      problems.add("run " + config.runId() + " already has a model at " + paths.model() + " and no checkpoint "
+          + "to resume from (pass --overwrite or --fresh to train it again, or choose another run-id)");
+    }
+    if (!overwrite && resumable) {
+      problems.addAll(checkpoints.modelChanges(Checkpoints.modelConfigJson(config.model())).stream()
+          .map(d -> d + ": run " + config.runId() + " has checkpoints of another model (pass --fresh to start "
+              + "over, or choose another run-id)").toList());
     }
     return problems;
   }
@@ -133,63 +140,8 @@ public final class TrainJob implements Job {
       data.unpersist();
       return;
     }
-    ImageShape shape = data.shape();
-    VaeSpec spec = VaeSpecs.of(config, shape);
-    JavaRDD<byte[]> train = data.train();
-    JavaRDD<byte[]> val = data.val();
-    long trainCount = data.trainCount();
-    List<byte[]> pictureImages = data.pictureImages();
-    // 3. the parameter-averaging trainer over a fresh graph
-    String exportDir = config.train().exportDirectory().isBlank()
-        ? paths.runDir() + "/export-tmp" : config.train().exportDirectory();
-    SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
-        ParameterAveraging.master(config.train(), files.qualify(exportDir)));
-    TrainingPlots plots = new TrainingPlots(files, paths.plots());
-    List<EpochMetrics> history = new ArrayList<>();
-    StringBuilder metricsLines = new StringBuilder();
-    long started = System.nanoTime();
-    int epochs = config.train().epochs();
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      // 4. one pass: set the KL warm-up weight, reshuffle, fit with parameter averaging
-      double klWeight = VaeSpecs.klWeight(config.model(), epoch);
-      VaeGraphs.setKlWeight(trainer.getNetwork(), klWeight);
-      jsc.setJobDescription("train: epoch " + (epoch + 1) + "/" + epochs);
-      long t0 = System.nanoTime();
-      JavaRDD<MultiDataSet> batches = train.mapPartitionsWithIndex(new MinibatchFunction(spec,
-          config.train().batchSizePerWorker(), SplitAssigner.mix64(config.train().seed(), epoch)), false);
-      trainer.fitMultiDataSet(batches);
-      trainer.getTrainingMaster().deleteTempFiles(jsc);
-      double fitSeconds = (System.nanoTime() - t0) / 1e9;
-      // the Gaussian's normalising constant is not in DL4J's score; add it so train and val compare
-      double loss = trainer.getScore() + (spec.likelihood() == Likelihood.GAUSSIAN
-          ? GaussianLoss.logNormalizer(shape.dimensions(), spec.gaussianSigma()) : 0.0);
-      ComputationGraph graph = trainer.getNetwork();
-      DivergenceGuard.check(loss, graph, epoch + 1, paths.model());
-      // 5. distributed evaluation on val, then the metrics line, the checkpoint and the pictures
-      jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
-      byte[] modelZip = ModelStore.toBytes(graph, spec); // serialised once: broadcast and saved
-      EvalSums sums = evaluate(jsc, modelZip, val, config.train().seed() + epoch);
-      EpochMetrics m = EpochMetrics.of(epoch + 1, epochs, loss, klWeight, sums, shape,
-          spec.likelihood() == Likelihood.GAUSSIAN, trainCount / fitSeconds,
-          (System.nanoTime() - t0) / 1e9);
-      history.add(m);
-      metricsLines.append(m.toJson()).append('\n');
-      files.writeString(paths.metrics(), metricsLines.toString());
-      ModelStore.save(modelZip, paths.model(), jsc.hadoopConfiguration());
-      LoadedVae vae = new LoadedVae(graph, spec);
-      plots.curves(history);
-      plots.reconstructions(vae, pictureImages, config.train().seed());
-      plots.priorSamples(vae, config.sample().seed());
-      double elapsed = (System.nanoTime() - started) / 1e9;
-      LOG.info(String.format(java.util.Locale.ROOT, "epoch %d/%d: train loss %.1f, val PSNR %.2f dB, "
-          + "-ELBO %.1f nats/image (%.3f bits/dim), KL %.1f, %.0f img/s, ETA %s",
-          epoch + 1, epochs, loss, m.valPsnr(), m.valNegElbo(), m.valBitsPerDim(), m.valKl(),
-          m.imagesPerSecond(), eta(elapsed / (epoch + 1) * (epochs - epoch - 1))));
-    }
+    new VaeTraining(jsc, files, config, paths, data).run();
     data.unpersist();
-    LOG.info("train: done in {}; model {}, metrics {}, plots {}", eta((System.nanoTime() - started)
-        / 1e9), files.qualify(paths.model()), files.qualify(paths.metrics()),
-        files.qualify(paths.plots()));
   }
 
   /** Evaluates the current model on every val partition; the model ships once as a broadcast. */

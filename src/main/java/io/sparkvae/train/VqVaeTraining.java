@@ -97,7 +97,7 @@ final class VqVaeTraining {
       // the workers' EMA statistics were averaged; the codebook follows from them
       Codebooks.rederiveFromEma(network);
       double loss = trainer.getScore() + logNormalizer;
-      DivergenceGuard.check(loss, network, epoch + 1, paths.model());
+      DivergenceGuard.check(loss, network, epoch + 1, network.getIterationCount(), paths.model());
       // 3. distributed evaluation on val, dead-code restarts, then metrics, model and pictures
       jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
       // serialised once: broadcast for evaluation and saved, so model.zip is the model the metrics describe

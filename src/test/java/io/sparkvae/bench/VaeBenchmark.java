@@ -1,6 +1,7 @@
 package io.sparkvae.bench;
 
 import io.sparkvae.cli.Main;
+import io.sparkvae.config.CheckpointConfig;
 import io.sparkvae.config.TrainConfig;
 import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.Schemas;
@@ -219,7 +220,8 @@ public final class VaeBenchmark {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       JavaRDD<byte[]> data = jsc.parallelize(images(n, spec.height()), workers).persist(StorageLevel.MEMORY_ONLY_SER());
       data.count();
-      TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, 42, 0, 0);
+      TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, 42, 0, 0,
+          CheckpointConfig.DEFAULT, 0, false);
       SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
           ParameterAveraging.master(t, ""));
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 0), false));

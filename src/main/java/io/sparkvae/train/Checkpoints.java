@@ -1,0 +1,225 @@
+package io.sparkvae.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkvae.config.ModelConfig;
+import io.sparkvae.io.HadoopFiles;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Training checkpoints of one run, in {@code <run dir>/checkpoints/}: one folder per checkpoint,
+ * {@code epoch-000003/} with {@code model.zip} (ModelSerializer: graph, parameters and updater state) and
+ * {@code state.json} (epoch, iteration, the seed the per-epoch random streams derive from, the model config and
+ * its hash, the model file's SHA-256 and size, and the metrics lines so far).
+ *
+ * <p>A checkpoint is written into a hidden temporary folder and renamed into place, so a reader sees it whole
+ * or not at all; a checkpoint whose {@code model.zip} does not match its recorded size and hash (truncated,
+ * half-copied) is skipped with a warning naming it. The newest {@code keep} are kept.
+ */
+public final class Checkpoints {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  private static final Pattern NAME = Pattern.compile("epoch-\\d{6}");
+
+  /** What a checkpoint records besides the model. */
+  public record State(int epoch, long iteration, long seed, String modelConfigHash, JsonNode modelConfig,
+      List<String> metrics) {}
+
+  /** A checkpoint read back and verified. */
+  public record Loaded(String path, State state, byte[] modelZip) {}
+
+  private final HadoopFiles files;
+  private final String dir;
+  private final int keep;
+
+  public Checkpoints(HadoopFiles files, String runDir, int keep) {
+    if (keep < 1) {
+      throw new IllegalArgumentException("keep must be at least 1, got " + keep);
+    }
+    this.files = files;
+    this.dir = HadoopFiles.child(runDir, "checkpoints");
+    this.keep = keep;
+  }
+
+  public String dir() {
+    return dir;
+  }
+
+  /**
+   * The model config as JSON, for hashing and for naming what changed; a VAE's leaves out the unused
+   * {@code vqvae} block.
+   */
+  public static JsonNode modelConfigJson(ModelConfig model) {
+    ObjectNode json = JSON.valueToTree(model);
+    if (!ModelConfig.VQVAE.equals(model.type())) {
+      json.remove("vqvae");
+    }
+    return json;
+  }
+
+  /** SHA-256 (hex) of the canonical JSON of the model config. */
+  public static String hash(JsonNode modelConfig) {
+    try {
+      return sha256(JSON.writeValueAsBytes(JSON.treeToValue(modelConfig, Object.class)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes a checkpoint atomically, then deletes all but the newest {@code keep}; returns its path. */
+  public String save(State state, byte[] modelZip) {
+    String name = String.format("epoch-%06d", state.epoch());
+    String tmp = HadoopFiles.child(dir, "." + name + ".tmp-" + UUID.randomUUID());
+    ObjectNode json = JSON.createObjectNode();
+    json.put("epoch", state.epoch());
+    json.put("iteration", state.iteration());
+    json.put("seed", state.seed());
+    json.put("model_config_hash", state.modelConfigHash());
+    json.set("model_config", state.modelConfig());
+    json.put("model_sha256", sha256(modelZip));
+    json.put("model_bytes", modelZip.length);
+    json.putPOJO("metrics", state.metrics());
+    try {
+      files.mkdirs(tmp);
+      files.writeAtomically(HadoopFiles.child(tmp, "model.zip"), modelZip);
+      files.writeString(HadoopFiles.child(tmp, "state.json"), JSON.writeValueAsString(json));
+      String target = HadoopFiles.child(dir, name);
+      files.replace(tmp, target);
+      prune();
+      return target;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      if (files.exists(tmp)) {
+        files.delete(tmp);
+      }
+    }
+  }
+
+  /** Names of the committed checkpoints, oldest first. */
+  public List<String> names() {
+    if (!files.isDirectory(dir)) {
+      return List.of();
+    }
+    return files.list(dir).stream().filter(n -> NAME.matcher(n).matches()).toList();
+  }
+
+  private void prune() {
+    List<String> names = names();
+    for (int i = 0; i < names.size() - keep; i++) {
+      files.delete(HadoopFiles.child(dir, names.get(i)));
+    }
+  }
+
+  /**
+   * The newest checkpoint that reads back whole; each newer one that does not is reported to {@code warn}
+   * with the reason and skipped.
+   */
+  public Optional<Loaded> newestValid(Consumer<String> warn) {
+    List<String> names = new ArrayList<>(names());
+    for (int i = names.size() - 1; i >= 0; i--) {
+      String path = HadoopFiles.child(dir, names.get(i));
+      try {
+        return Optional.of(read(path));
+      } catch (RuntimeException e) {
+        warn.accept("skipping checkpoint " + files.qualify(path) + ": " + e.getMessage()
+            + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Loaded read(String path) {
+    String statePath = HadoopFiles.child(path, "state.json");
+    String modelPath = HadoopFiles.child(path, "model.zip");
+    if (!files.exists(statePath) || !files.exists(modelPath)) {
+      throw new IllegalStateException("state.json or model.zip is missing");
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(files.readString(statePath));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("state.json is not valid JSON (" + e.getOriginalMessage() + ")");
+    }
+    byte[] model = files.readBytes(modelPath);
+    long expected = json.path("model_bytes").asLong(-1);
+    if (model.length != expected) {
+      throw new IllegalStateException("model.zip has " + model.length + " bytes, state.json says " + expected);
+    }
+    if (!sha256(model).equals(json.path("model_sha256").asText())) {
+      throw new IllegalStateException("model.zip does not match the SHA-256 in state.json");
+    }
+    List<String> metrics = new ArrayList<>();
+    json.path("metrics").forEach(n -> metrics.add(n.asText()));
+    State state = new State(json.path("epoch").asInt(), json.path("iteration").asLong(),
+        json.path("seed").asLong(), json.path("model_config_hash").asText(), json.path("model_config"), metrics);
+    return new Loaded(path, state, model);
+  }
+
+  /**
+   * The model-config differences between the newest checkpoint (its {@code state.json} only; the model is not
+   * read) and {@code now}: empty when they match or there is no readable checkpoint. For the check before Spark
+   * starts; resuming verifies the checkpoint fully.
+   */
+  public List<String> modelChanges(JsonNode now) {
+    List<String> names = names();
+    if (names.isEmpty()) {
+      return List.of();
+    }
+    String state = HadoopFiles.child(HadoopFiles.child(dir, names.get(names.size() - 1)), "state.json");
+    try {
+      return differences(JSON.readTree(files.readString(state)).path("model_config"), now);
+    } catch (JsonProcessingException | RuntimeException e) {
+      return List.of(); // unreadable: resume skips it with a warning and checks the one before
+    }
+  }
+
+  /**
+   * The model-config keys whose values differ between a checkpoint and now, as lines
+   * {@code model.key: checkpoint X, now Y} (config names, e.g. {@code latent-dim}); empty when they match.
+   */
+  public static List<String> differences(JsonNode checkpoint, JsonNode now) {
+    List<String> out = new ArrayList<>();
+    diff("model", checkpoint, now, out);
+    return out;
+  }
+
+  private static void diff(String prefix, JsonNode a, JsonNode b, List<String> out) {
+    if (a != null && b != null && a.isObject() && b.isObject()) {
+      TreeSet<String> keys = new TreeSet<>();
+      a.fieldNames().forEachRemaining(keys::add);
+      b.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        diff(prefix + "." + kebab(k), a.get(k), b.get(k), out);
+      }
+    } else if (a == null || !a.equals(b)) {
+      out.add(prefix + ": checkpoint " + (a == null ? "(absent)" : a) + ", now " + (b == null ? "(absent)" : b));
+    }
+  }
+
+  /** latentDim → latent-dim, the spelling of the config file. */
+  static String kebab(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+
+}

@@ -1,0 +1,145 @@
+package io.sparkvae.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkvae.cli.Main;
+import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.model.vae.ModelStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoints, resume, in-job retry, the divergence guard and a changed model config, on tiny data in Spark
+ * local mode: one run-id trained in steps, as a scheduler's retries and a user's reruns would.
+ */
+class TrainFaultToleranceTest {
+  @TempDir Path root;
+
+  private record Result(int code, String err) {}
+
+  @AfterEach
+  void noFault() {
+    VaeTraining.beforeEpoch = null;
+  }
+
+  private Result run(String command, String... extra) {
+    List<String> a = new ArrayList<>(List.of(command, "--set", "output-root=" + root,
+        "--set", "run-id=ft", "--set", "spark.master=local[2]",
+        "--set", "data.synthetic.count=400", "--set", "data.synthetic.image-size=16",
+        "--set", "data.synthetic.partitions=2",
+        "--set", "model.encoder-channels=[8,16]", "--set", "model.latent-dim=8",
+        "--set", "model.kl-warmup-epochs=0",
+        "--set", "train.workers=2", "--set", "train.batch-size-per-worker=16",
+        "--set", "train.averaging-frequency=3", "--set", "train.max-val-images=64"));
+    a.addAll(List.of(extra));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(a.toArray(new String[0]), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    String e = err.toString(StandardCharsets.UTF_8);
+    System.err.print(e);
+    return new Result(code, e);
+  }
+
+  private Path run() {
+    return root.resolve("runs/ft");
+  }
+
+  private List<Integer> metricEpochs() throws Exception {
+    List<Integer> epochs = new ArrayList<>();
+    Pattern p = Pattern.compile("\"epoch\":(\\d+),");
+    for (String line : Files.readAllLines(run().resolve("metrics.jsonl"))) {
+      Matcher m = p.matcher(line);
+      assertTrue(m.find(), line);
+      epochs.add(Integer.parseInt(m.group(1)));
+    }
+    return epochs;
+  }
+
+  private List<String> checkpoints() {
+    return new Checkpoints(HadoopFiles.local(), run().toString(), 2).names();
+  }
+
+  @Test
+  void resumesRetriesRefusesAndStopsOnDivergence() throws Exception {
+    assertEquals(0, run("prepare").code());
+
+    // two epochs, a checkpoint after each
+    assertEquals(0, run("train", "--set", "train.epochs=2").code());
+    assertEquals(List.of(1, 2), metricEpochs());
+    assertEquals(List.of("epoch-000001", "epoch-000002"), checkpoints());
+
+    // rerun with three epochs: resumes after epoch 2; epoch 3 fails once and is retried from that checkpoint
+    AtomicInteger failures = new AtomicInteger();
+    VaeTraining.beforeEpoch = (epoch, net) -> {
+      assertTrue(epoch >= 3, "resumed runs never redo epochs 1-2, got epoch " + epoch);
+      if (epoch == 3 && failures.getAndIncrement() == 0) {
+        throw new IllegalStateException("injected: executor lost");
+      }
+    };
+    assertEquals(0, run("train", "--set", "train.epochs=3").code());
+    assertEquals(2, failures.get(), "epoch 3 ran twice: the failure, then the retry");
+    assertEquals(List.of(1, 2, 3), metricEpochs());
+    assertEquals(List.of("epoch-000002", "epoch-000003"), checkpoints());
+
+    // the newest checkpoint is damaged: resume uses the one before, and redoes epoch 3 once
+    Path zip = run().resolve("checkpoints/epoch-000003/model.zip");
+    Files.write(zip, java.util.Arrays.copyOf(Files.readAllBytes(zip), 1000));
+    Files.deleteIfExists(run().resolve("checkpoints/epoch-000003/.model.zip.crc"));
+    List<Integer> ran = new ArrayList<>();
+    VaeTraining.beforeEpoch = (epoch, net) -> ran.add(epoch);
+    assertEquals(0, run("train", "--set", "train.epochs=4").code());
+    assertEquals(List.of(3, 4), ran);
+    assertEquals(List.of(1, 2, 3, 4), metricEpochs());
+    assertEquals(List.of("epoch-000003", "epoch-000004"), checkpoints());
+
+    // a changed model is refused before Spark starts, naming the key; nothing is touched
+    long modified = Files.getLastModifiedTime(run().resolve("metrics.jsonl")).toMillis();
+    Result changed = run("train", "--set", "train.epochs=5", "--set", "model.latent-dim=4");
+    assertEquals(2, changed.code());
+    assertTrue(changed.err().contains("model.latent-dim: checkpoint 8, now 4"), changed.err());
+    assertTrue(changed.err().contains("--fresh"), changed.err());
+    assertEquals(modified, Files.getLastModifiedTime(run().resolve("metrics.jsonl")).toMillis());
+
+    // an epoch that keeps failing: retried train.max-retries times, then a clear failure; checkpoints intact
+    VaeTraining.beforeEpoch = (epoch, net) -> {
+      throw new IllegalStateException("injected: every executor lost");
+    };
+    Result gaveUp = run("train", "--set", "train.epochs=5", "--set", "train.max-retries=1");
+    assertEquals(1, gaveUp.code());
+    assertTrue(gaveUp.err().contains("epoch 5 failed 2 time(s)"), gaveUp.err());
+    assertTrue(gaveUp.err().contains("train.max-retries = 1"), gaveUp.err());
+    assertEquals(List.of("epoch-000003", "epoch-000004"), checkpoints());
+
+    // a NaN in the parameters (what an absurd learning rate leads to; this model's clamps make that slow):
+    // the run stops naming epoch and iteration, and the last checkpoint stays good
+    VaeTraining.beforeEpoch = (epoch, net) -> net.params().putScalar(0, Double.NaN);
+    Result diverged = run("train", "--set", "train.epochs=5");
+    VaeTraining.beforeEpoch = null;
+    assertEquals(1, diverged.code());
+    assertTrue(diverged.err().matches("(?s).*training diverged in epoch 5 \\(by iteration \\d+\\).*"),
+        diverged.err());
+    assertTrue(diverged.err().contains("epoch-000004"), diverged.err());
+    assertEquals(List.of("epoch-000003", "epoch-000004"), checkpoints());
+    Checkpoints.Loaded good = new Checkpoints(HadoopFiles.local(), run().toString(), 2)
+        .newestValid(w -> { }).orElseThrow();
+    assertEquals(4, good.state().epoch());
+    assertTrue(Double.isFinite(ModelStore.fromBytes(good.modelZip()).graph().params().sumNumber().doubleValue()));
+    assertEquals(List.of(1, 2, 3, 4), metricEpochs());
+
+    // --fresh starts over
+    assertEquals(0, run("train", "--set", "train.epochs=1", "--fresh").code());
+    assertEquals(List.of(1), metricEpochs());
+    assertEquals(List.of("epoch-000001"), checkpoints());
+  }
+}
