@@ -1,6 +1,7 @@
 # Sourced by the scripts in submit/ and bench/: JVM options a plain `java` needs to run Spark on Java 17
 # (Spark's JavaModuleOptions list; spark-submit adds these to the driver itself).
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # used by the scripts that source this file
 SPARK_JAVA17_OPTS=(
   -XX:+IgnoreUnrecognizedVMOptions
   --add-opens=java.base/java.lang=ALL-UNNAMED

@@ -10,6 +10,15 @@ public interface Job {
   /** What the sub-command does, for {@code --help}. */
   String description();
 
+  /**
+   * The paths the sub-command reads, as configured (for {@code validate}'s summary, and so that
+   * {@code validate prepare,train} knows train's input is prepare's output); empty when it reads none.
+   */
+  List<String> inputs(AppConfig config);
+
+  /** The paths the sub-command writes (or replaces with {@code --overwrite}), as configured. */
+  List<String> outputs(AppConfig config);
+
   /** Problems with inputs or outputs (missing input, existing output); empty when it may run. */
   List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files);
 

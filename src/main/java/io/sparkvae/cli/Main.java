@@ -12,6 +12,7 @@ import io.sparkvae.sample.SampleJob;
 import io.sparkvae.train.TrainJob;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +20,18 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Entry point: parses arguments, loads and validates config, starts Spark and runs one sub-command. */
+/**
+ * Entry point: parses arguments, loads and validates config, starts Spark and runs one sub-command ({@code validate}
+ * stops before Spark: {@link ValidateCommand}).
+ */
 public final class Main {
   /** Exit code for bad arguments or configuration (nothing was started). */
   public static final int EXIT_USAGE = 2;
   /** Exit code for a job that started and failed. */
   public static final int EXIT_FAILED = 1;
+
+  private static final String EXIT_CODES =
+      "exit codes: 0 done, 1 the job failed, 2 bad arguments, configuration or input files";
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -41,11 +48,20 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    int code = run(args, System.out, System.err);
+    // In YARN cluster mode the ApplicationMaster (which sets spark.yarn.app.id) reports an application that
+    // calls System.exit, even with 0, as FAILED ("Shutdown hook called before final status was reported"):
+    // there a success returns from main.
+    if (code != 0 || System.getProperty("spark.yarn.app.id") == null) {
+      System.exit(code);
+    }
   }
 
   /** Runs one invocation and returns its exit code (0 ok, 1 job failed, 2 bad arguments or config). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 0 && ValidateCommand.NAME.equals(args[0])) {
+      return ValidateCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
     CommandLine cli;
     try {
       cli = CommandLine.parse(args);
@@ -72,7 +88,7 @@ public final class Main {
     try {
       // values, inputs and outputs are checked together so that one message lists every problem
       List<String> problems = new ArrayList<>();
-      config = AppConfig.read(ConfigLoader.load(cli.configFile(), cli.overrides(), problems), problems);
+      config = loadConfig(cli, problems);
       problems.addAll(job.preflight(config, cli.overwrite(), HadoopFiles.local()));
       if (!problems.isEmpty()) {
         throw new ConfigProblems(problems);
@@ -99,6 +115,14 @@ public final class Main {
     }
   }
 
+  /**
+   * Loads the configuration of {@code cli} (defaults, file, overrides) and reads every value, adding each problem
+   * to {@code problems}; the config returned still serves the input and output checks.
+   */
+  static AppConfig loadConfig(CommandLine cli, List<String> problems) {
+    return AppConfig.read(ConfigLoader.load(cli.configFile(), cli.overrides(), problems), problems);
+  }
+
   private static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
@@ -109,20 +133,26 @@ public final class Main {
 
   static String usage() {
     StringBuilder b = new StringBuilder("usage: spark-vae <command> [--config FILE] [--set key=value]... "
-        + "[--overwrite] [--help]\n\ncommands:\n");
+        + "[--overwrite] [--help]\n"
+        + "       spark-vae validate <command>[,<command>...] [--config-only] [that command's arguments]\n"
+        + "\ncommands:\n");
     JOBS.forEach((name, job) -> b.append(String.format("  %-10s %s%n", name, job.description())));
-    b.append("\n--config FILE     HOCON file merged over the defaults (see reference.conf)\n")
-        .append("--set key=value   override one key, e.g. --set train.epochs=3 (repeatable)\n")
-        .append("--dataset D       shorthand of --set data.dataset=D (synthetic, cifar10, celeba)\n")
-        .append("--input PATH      shorthand of --set data.input=PATH (the raw dataset prepare reads)\n")
-        .append("--fresh           train: start over instead of resuming from the run's checkpoints\n")
-        .append("--overwrite       replace an existing output instead of refusing\n")
-        .append("exit codes: 0 done, 1 the job failed, 2 bad arguments, configuration or input files");
-    return b.toString();
+    b.append(String.format("  %-10s %s%n", ValidateCommand.NAME, ValidateCommand.DESCRIPTION + " (validate --help)"));
+    return b.append('\n').append(options()).append(EXIT_CODES).toString();
+  }
+
+  /** The options every command takes, one line each. */
+  static String options() {
+    return "--config FILE     HOCON file merged over the defaults (see reference.conf)\n"
+        + "--set key=value   override one key, e.g. --set train.epochs=3 (repeatable)\n"
+        + "--dataset D       shorthand of --set data.dataset=D (synthetic, cifar10, celeba)\n"
+        + "--input PATH      shorthand of --set data.input=PATH (the raw dataset prepare reads)\n"
+        + "--fresh           train: start over instead of resuming from the run's checkpoints\n"
+        + "--overwrite       replace an existing output instead of refusing\n";
   }
 
   private static String commandHelp(String name, Job job) {
-    return "usage: spark-vae " + name + " [--config FILE] [--set key=value]... [--overwrite]\n\n"
-        + job.description() + "\n\n" + usage().substring(usage().indexOf("--config FILE "));
+    return "usage: spark-vae " + name + " [--config FILE] [--set key=value]... [--fresh] [--overwrite]\n\n"
+        + job.description() + "\n\n" + options() + EXIT_CODES;
   }
 }

@@ -47,6 +47,16 @@ public final class PrepareJob implements Job {
   }
 
   @Override
+  public List<String> inputs(AppConfig config) {
+    return config.data().readsInput() ? List.of(config.data().input()) : List.of();
+  }
+
+  @Override
+  public List<String> outputs(AppConfig config) {
+    return List.of(config.data().prepared());
+  }
+
+  @Override
   public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
     List<String> problems = new ArrayList<>();
     DataConfig data = config.data();

@@ -39,6 +39,16 @@ public final class EncodeJob implements Job {
   }
 
   @Override
+  public List<String> inputs(AppConfig config) {
+    return List.of(RunPaths.of(config).model(), config.data().prepared());
+  }
+
+  @Override
+  public List<String> outputs(AppConfig config) {
+    return List.of(RunPaths.of(config).codes());
+  }
+
+  @Override
   public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
     List<String> problems = new ArrayList<>();
     RunPaths paths = RunPaths.of(config);

@@ -16,8 +16,11 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** Small file operations over the Hadoop FileSystem API, so every path may be local, hdfs:// or s3a://. */
-public final class HadoopFiles {
+/**
+ * Small file operations over the Hadoop FileSystem API, so every path may be local, hdfs:// or s3a://. Not final:
+ * {@code validate} looks at the files through a subclass that adds the outputs of a pipeline's earlier steps.
+ */
+public class HadoopFiles {
   private final Configuration conf;
 
   public HadoopFiles(Configuration conf) {

@@ -54,6 +54,18 @@ public final class TrainPriorJob implements Job {
   }
 
   @Override
+  public List<String> inputs(AppConfig config) {
+    RunPaths paths = RunPaths.of(config);
+    return List.of(paths.model(), paths.codes());
+  }
+
+  @Override
+  public List<String> outputs(AppConfig config) {
+    RunPaths paths = RunPaths.of(config);
+    return List.of(paths.prior(), paths.priorMetrics());
+  }
+
+  @Override
   public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
     List<String> problems = new ArrayList<>();
     RunPaths paths = RunPaths.of(config);

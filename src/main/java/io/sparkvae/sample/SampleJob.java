@@ -34,6 +34,19 @@ public final class SampleJob implements Job {
   }
 
   @Override
+  public List<String> inputs(AppConfig config) {
+    RunPaths paths = RunPaths.of(config);
+    return ModelConfig.VQVAE.equals(config.model().type()) ? List.of(paths.model(), paths.prior())
+        : List.of(paths.model());
+  }
+
+  @Override
+  public List<String> outputs(AppConfig config) {
+    RunPaths paths = RunPaths.of(config);
+    return List.of(paths.samples(), paths.samplesSheet());
+  }
+
+  @Override
   public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
     List<String> problems = new ArrayList<>();
     RunPaths paths = RunPaths.of(config);

@@ -40,6 +40,17 @@ public final class TrainJob implements Job {
   }
 
   @Override
+  public List<String> inputs(AppConfig config) {
+    return List.of(config.data().prepared());
+  }
+
+  @Override
+  public List<String> outputs(AppConfig config) {
+    RunPaths paths = RunPaths.of(config);
+    return List.of(paths.model(), paths.metrics(), paths.plots());
+  }
+
+  @Override
   public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
     List<String> problems = new ArrayList<>();
     if (!files.exists(config.data().prepared())) {
@@ -51,9 +62,11 @@ public final class TrainJob implements Job {
     RunPaths paths = RunPaths.of(config);
     Checkpoints checkpoints = new Checkpoints(files, paths.runDir(), config.train().checkpoint().keep());
     boolean resumable = config.train().resume() && !checkpoints.names().isEmpty();
-    if (!overwrite && config.train().resume() && !resumable && files.exists(paths.model())) {
-      problems.add("run " + config.runId() + " already has a model at " + paths.model() + " and no checkpoint "
-          + "to resume from (pass --overwrite or --fresh to train it again, or choose another run-id)");
+    // a VAE run resumes from its checkpoints, or starts over when an attempt failed before the first one;
+    // the VQ-VAE keeps no checkpoints, so its model is only replaced on request
+    if (!overwrite && ModelConfig.VQVAE.equals(config.model().type()) && files.exists(paths.model())) {
+      problems.add("run " + config.runId() + " already has a model at " + paths.model()
+          + " (pass --overwrite to train it again, or choose another run-id)");
     }
     if (!overwrite && resumable) {
       problems.addAll(checkpoints.modelChanges(Checkpoints.modelConfigJson(config.model())).stream()

@@ -114,6 +114,10 @@ final class VaeTraining {
     }
     Optional<Checkpoints.Loaded> newest = checkpoints.newestValid(LOG::warn);
     if (newest.isEmpty()) {
+      if (files.exists(paths.model())) {
+        LOG.warn("train: run {} has a model but no valid checkpoint (an attempt failed before its first): "
+            + "starting over", config.runId());
+      }
       return new RestartPoint(0, null, List.of(), null);
     }
     Checkpoints.Loaded c = newest.get();

@@ -121,6 +121,101 @@ public final class StandaloneCluster implements AutoCloseable {
     return driver.exitValue();
   }
 
+  /**
+   * Runs a command (e.g. {@code submit/standalone.sh train ...}) with this cluster's {@code SPARK_HOME}, whose
+   * {@code bin/spark-submit} starts {@code SparkSubmit} through Spark's launcher as a Spark distribution's does,
+   * and {@code SPARK_MASTER} set, plus {@code env}; waits for it and returns its exit code. Output goes to
+   * {@code logs/<name>.log}.
+   */
+  public int runScript(String name, List<String> command, Map<String, String> env, Duration timeout)
+      throws Exception {
+    Process p = startScript(name, command, env);
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      stop(p);
+      throw new IllegalStateException(name + " did not finish within " + timeout + "; last lines of its log:\n"
+          + tail(logs.resolve(name + ".log"), 40));
+    }
+    return p.exitValue();
+  }
+
+  /** Starts what {@link #runScript} runs, without waiting (for tests that kill it). */
+  public Process startScript(String name, List<String> command, Map<String, String> env) throws IOException {
+    writeSparkSubmit();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(logs.resolve(name + ".log").toFile());
+    environment(pb);
+    pb.environment().put("SPARK_MASTER", masterUrl());
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    synchronized (processes) {
+      processes.add(p);
+    }
+    return p;
+  }
+
+  /** Kills a process and its descendants at once (SIGKILL), as a lost machine would; waits until they are gone. */
+  public static void kill(Process p) throws InterruptedException {
+    List<ProcessHandle> children = p.descendants().toList();
+    p.destroyForcibly();
+    children.forEach(ProcessHandle::destroyForcibly);
+    p.waitFor(20, TimeUnit.SECONDS);
+    for (ProcessHandle c : children) {
+      try {
+        c.onExit().get(20, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("process " + c.pid() + " survived SIGKILL", e);
+      }
+    }
+  }
+
+  /** {@code bin/spark-submit}: what Spark's bin/spark-submit and bin/spark-class do, for the assembled home. */
+  private void writeSparkSubmit() throws IOException {
+    Path script = sparkHome.resolve("bin/spark-submit");
+    Files.createDirectories(script.getParent());
+    Files.writeString(script, String.join("\n",
+        "#!/usr/bin/env bash",
+        "# Spark's bin/spark-submit and bin/spark-class in one: the launcher library prints its messages, a NUL line,",
+        "# then the driver's command (heap, extraJavaOptions, Java 17 module options applied), NUL-separated, and",
+        "# last its own exit code.",
+        "set -euo pipefail",
+        "SPARK_HOME=\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")/..\" && pwd)\"",
+        "export SPARK_HOME SPARK_SCALA_VERSION=2.12",
+        "build_command() {",
+        "  local code=0",
+        "  \"$JAVA_HOME/bin/java\" -Xmx128m -cp \"$SPARK_HOME/jars/*\" org.apache.spark.launcher.Main \\",
+        "    org.apache.spark.deploy.SparkSubmit \"$@\" || code=$?",
+        "  printf '%d\\0' \"$code\"",
+        "}",
+        "CMD=()",
+        "DELIM=$'\\n'",
+        "STARTED=false",
+        "while IFS= read -d \"$DELIM\" -r ARG; do",
+        "  if [[ $STARTED == true ]]; then",
+        "    CMD+=(\"$ARG\")",
+        "  elif [[ $ARG == '' ]]; then",
+        "    DELIM=''",
+        "    STARTED=true",
+        "  else",
+        "    echo \"$ARG\"",
+        "  fi",
+        "done < <(build_command \"$@\")",
+        "LAST=$(( ${#CMD[@]} - 1 ))",
+        "[[ \"${CMD[$LAST]}\" == 0 ]] || exit \"${CMD[$LAST]}\"",
+        "exec \"${CMD[@]:0:$LAST}\"", ""));
+    script.toFile().setExecutable(true);
+  }
+
+  private void environment(ProcessBuilder pb) {
+    Map<String, String> env = pb.environment();
+    env.put("SPARK_HOME", sparkHome.toString());
+    // without it Spark's launcher (used by the worker to build executor commands) looks for build folders
+    env.put("SPARK_SCALA_VERSION", "2.12");
+    env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.put("SPARK_LOG_DIR", logs.toString());
+    env.putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+  }
+
   private Process launch(String name, List<String> jvmOptions, String mainClass, List<String> args)
       throws IOException {
     List<String> cmd = new ArrayList<>();
@@ -133,13 +228,7 @@ public final class StandaloneCluster implements AutoCloseable {
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(logs.resolve(name + ".log").toFile()).directory(dir.toFile());
-    Map<String, String> env = pb.environment();
-    env.put("SPARK_HOME", sparkHome.toString());
-    // without it Spark's launcher (used by the worker to build executor commands) looks for build folders
-    env.put("SPARK_SCALA_VERSION", "2.12");
-    env.put("SPARK_LOCAL_IP", "127.0.0.1");
-    env.put("SPARK_LOG_DIR", logs.toString());
-    env.putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+    environment(pb);
     Process p = pb.start();
     synchronized (processes) {
       processes.add(p);
