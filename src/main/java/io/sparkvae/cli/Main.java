@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +90,15 @@ public final class Main {
       // values, inputs and outputs are checked together so that one message lists every problem
       List<String> problems = new ArrayList<>();
       config = loadConfig(cli, problems);
+      if (problems.isEmpty() && !cli.overwrite()) {
+        // a scheduler's retry of a step that already succeeded with this configuration: nothing to do
+        Optional<String> end = new StepRecord(HadoopFiles.local(), config, cli.command()).finishedWithSameConfig();
+        if (end.isPresent()) {
+          out.println(cli.command() + " of run " + config.runId() + " already succeeded with this configuration (at "
+              + end.get() + "); nothing to do (pass --overwrite to run it again)");
+          return 0;
+        }
+      }
       problems.addAll(job.preflight(config, cli.overwrite(), HadoopFiles.local()));
       if (!problems.isEmpty()) {
         throw new ConfigProblems(problems);
@@ -98,17 +108,23 @@ public final class Main {
       return EXIT_USAGE;
     }
     SparkSession spark = SparkSessions.create(config.spark());
+    HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
+    StepRecord record = new StepRecord(files, config, cli.command());
     try {
       spark.sparkContext().setJobGroup(cli.command(), cli.command() + " " + config.runId(), false);
+      record.started(spark.version());
       job.run(spark, config, cli.overwrite());
+      record.succeeded(spark.version());
       return 0;
     } catch (BadInputException e) {
-      // a raw input file the job cannot use: the message names it; nothing was written
+      // a raw input file the job cannot use: the message names it; nothing was written, not even the record
+      record.discard();
       err.println("error: " + cli.command() + " cannot use its input: " + e.getMessage());
       return EXIT_USAGE;
     } catch (Exception e) { // Spark's Java API throws the checked SparkException undeclared
       LOG.error("{} failed", cli.command(), e);
       err.println("error: " + cli.command() + " failed: " + rootMessage(e));
+      record.failed(spark.version(), rootMessage(e));
       return EXIT_FAILED;
     } finally {
       spark.stop();

@@ -1,8 +1,11 @@
 package io.sparkvae.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Main;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.model.vae.ModelStore;
@@ -27,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainFaultToleranceTest {
   @TempDir Path root;
 
-  private record Result(int code, String err) {}
+  private record Result(int code, String out, String err) {}
 
   @AfterEach
   void noFault() {
@@ -44,11 +47,13 @@ class TrainFaultToleranceTest {
         "--set", "train.workers=2", "--set", "train.batch-size-per-worker=16",
         "--set", "train.averaging-frequency=3", "--set", "train.max-val-images=64"));
     a.addAll(List.of(extra));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(a.toArray(new String[0]), System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code = Main.run(a.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
     String e = err.toString(StandardCharsets.UTF_8);
     System.err.print(e);
-    return new Result(code, e);
+    return new Result(code, out.toString(StandardCharsets.UTF_8), e);
   }
 
   private Path run() {
@@ -120,6 +125,10 @@ class TrainFaultToleranceTest {
     assertTrue(gaveUp.err().contains("epoch 5 failed 2 time(s)"), gaveUp.err());
     assertTrue(gaveUp.err().contains("train.max-retries = 1"), gaveUp.err());
     assertEquals(List.of("epoch-000003", "epoch-000004"), checkpoints());
+    JsonNode failed = runJson();
+    assertEquals("failed", failed.path("status").asText());
+    assertTrue(failed.path("error").asText().contains("failed 2 time(s)"), failed.toString());
+    assertFalse(Files.exists(run().resolve("_steps/train/_SUCCESS")), "a failed step has no marker");
 
     // a NaN in the parameters (what an absurd learning rate leads to; this model's clamps make that slow):
     // the run stops naming epoch and iteration, and the last checkpoint stays good
@@ -141,5 +150,32 @@ class TrainFaultToleranceTest {
     assertEquals(0, run("train", "--set", "train.epochs=1", "--fresh").code());
     assertEquals(List.of(1), metricEpochs());
     assertEquals(List.of("epoch-000001"), checkpoints());
+    JsonNode done = runJson();
+    assertEquals("succeeded", done.path("status").asText());
+    assertEquals("ft", done.path("run_id").asText());
+    assertEquals(1, done.path("config").path("train").path("epochs").asInt(), done.toString());
+    assertFalse(done.path("config").path("train").path("resume").asBoolean(), done.toString());
+    for (String key : List.of("spark-vae", "git_commit", "spark", "dl4j", "java")) {
+      assertFalse(done.path("versions").path(key).asText().isBlank(), key + " in " + done);
+    }
+    assertTrue(done.path("versions").path("git_commit").asText().matches("[0-9a-f]{40}|unknown"), done.toString());
+    assertTrue(java.time.Instant.parse(done.path("end").asText())
+        .isAfter(java.time.Instant.parse(done.path("start").asText())));
+    assertTrue(Files.exists(run().resolve("_steps/train/_SUCCESS")));
+
+    // a scheduler's retry of the finished step: a no-op that says so; --overwrite runs it again
+    long finished = Files.getLastModifiedTime(run().resolve("metrics.jsonl")).toMillis();
+    Result again = run("train", "--set", "train.epochs=1", "--fresh");
+    assertEquals(0, again.code());
+    assertTrue(again.out().contains("train of run ft already succeeded with this configuration"), again.out());
+    assertEquals(finished, Files.getLastModifiedTime(run().resolve("metrics.jsonl")).toMillis());
+    assertEquals(done, runJson());
+    VaeTraining.beforeEpoch = (epoch, net) -> ran.add(-epoch);
+    assertEquals(0, run("train", "--set", "train.epochs=1", "--fresh", "--overwrite").code());
+    assertTrue(ran.contains(-1), "--overwrite trained again: " + ran);
+  }
+
+  private JsonNode runJson() throws Exception {
+    return new ObjectMapper().readTree(Files.readString(run().resolve("_steps/train/run.json")));
   }
 }

@@ -114,8 +114,11 @@ class PrepareCifar10Test {
         + "label 57; CIFAR-10 labels are 0-9"), r[1]);
     assertFalse(Files.exists(root.resolve("out/prepared")), "nothing committed");
     try (var s = Files.list(root.resolve("out"))) {
-      assertEquals(0, s.count(), "no temporary output left behind");
+      assertEquals(List.of(root.resolve("out/runs")), s.toList(), "no temporary output left behind");
     }
+    // only the step's record of the failure
+    String record = Files.readString(root.resolve("out/runs/cifar/_steps/prepare/run.json"));
+    assertTrue(record.contains("\"status\" : \"failed\"") && record.contains("label 57"), record);
   }
 
   @Test

@@ -1,0 +1,157 @@
+package io.sparkvae.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkvae.config.AppConfig;
+import io.sparkvae.io.BuildInfo;
+import io.sparkvae.io.HadoopFiles;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The record of one step (command) of a run, in {@code <run dir>/_steps/<command>/}: {@code run.json} (command,
+ * run id, status running / succeeded / failed, start, end, the resolved configuration and its hash, versions and
+ * git commit, the error of a failed attempt) and, once the step has succeeded, the {@code _SUCCESS} marker, written
+ * last. A rerun of a step that succeeded with the same configuration is a no-op, for schedulers that retry.
+ */
+public final class StepRecord {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+  private final HadoopFiles files;
+  private final String dir;
+  private final String command;
+  private final AppConfig config;
+  private final JsonNode configJson;
+  private final String configHash;
+  private Instant start;
+  private boolean rootExisted = true;
+
+  public StepRecord(HadoopFiles files, AppConfig config, String command) {
+    this.files = files;
+    this.dir = HadoopFiles.child(HadoopFiles.child(config.runDir(), "_steps"), command);
+    this.command = command;
+    this.config = config;
+    this.configJson = JSON.valueToTree(config);
+    this.configHash = hash(configJson);
+  }
+
+  private static String hash(JsonNode json) {
+    try {
+      byte[] canonical = JSON.writeValueAsBytes(JSON.treeToValue(json, Object.class));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String runJson() {
+    return HadoopFiles.child(dir, "run.json");
+  }
+
+  public String success() {
+    return HadoopFiles.child(dir, "_SUCCESS");
+  }
+
+  /**
+   * When this step already succeeded with this very configuration: the {@code end} time of that run, else empty.
+   * An unreadable record counts as not finished.
+   */
+  public Optional<String> finishedWithSameConfig() {
+    if (!files.exists(success()) || !files.exists(runJson())) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode json = JSON.readTree(files.readString(runJson()));
+      if ("succeeded".equals(json.path("status").asText()) && configHash.equals(json.path("config_hash").asText())) {
+        return Optional.of(json.path("end").asText());
+      }
+    } catch (JsonProcessingException | RuntimeException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  /** The step starts: any earlier marker goes, {@code run.json} says running. */
+  public void started(String sparkVersion) {
+    start = Instant.now();
+    rootExisted = files.exists(config.outputRoot());
+    if (files.exists(success())) {
+      files.delete(success());
+    }
+    write(base("running", sparkVersion));
+  }
+
+  /** The step succeeded: {@code run.json} first, then the {@code _SUCCESS} marker that commits it. */
+  public void succeeded(String sparkVersion) {
+    ObjectNode json = base("succeeded", sparkVersion);
+    finish(json);
+    write(json);
+    files.writeString(success(), "");
+  }
+
+  /** The step failed: {@code run.json} says so and why; no marker. */
+  public void failed(String sparkVersion, String error) {
+    ObjectNode json = base("failed", sparkVersion);
+    finish(json);
+    json.put("error", error);
+    write(json);
+  }
+
+  /**
+   * Removes the record as if the step had never started (for a step refused on its input, which writes
+   * nothing), with the folders that are now empty up to the output root, and that too if the step created it.
+   */
+  public void discard() {
+    files.delete(dir);
+    String root = new Path(config.outputRoot()).toUri().getPath();
+    Path p = new Path(dir).getParent();
+    while (p != null && p.toUri().getPath().startsWith(root) && files.isDirectory(p.toString())
+        && files.list(p.toString()).isEmpty() && (rootExisted ? !p.toUri().getPath().equals(root) : true)) {
+      files.delete(p.toString());
+      if (p.toUri().getPath().equals(root)) {
+        break;
+      }
+      p = p.getParent();
+    }
+  }
+
+  private void finish(ObjectNode json) {
+    Instant end = Instant.now();
+    json.put("end", end.toString());
+    json.put("duration_s", Duration.between(start, end).toMillis() / 1000.0);
+  }
+
+  private ObjectNode base(String status, String sparkVersion) {
+    ObjectNode json = JSON.createObjectNode();
+    json.put("command", command);
+    json.put("run_id", config.runId());
+    json.put("status", status);
+    json.put("start", start.toString());
+    ObjectNode versions = json.putObject("versions");
+    versions.put("spark-vae", BuildInfo.get("version"));
+    versions.put("git_commit", BuildInfo.get("git.commit"));
+    versions.put("spark", sparkVersion);
+    versions.put("dl4j", BuildInfo.get("dl4j.version"));
+    versions.put("java", System.getProperty("java.version"));
+    json.put("config_hash", configHash);
+    json.set("config", configJson);
+    return json;
+  }
+
+  private void write(ObjectNode json) {
+    try {
+      files.writeString(runJson(), JSON.writeValueAsString(json));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
