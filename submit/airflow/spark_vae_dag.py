@@ -22,9 +22,10 @@ Per run ("Trigger DAG w/ config"): {"prepare": true} runs `prepare` before `trai
 of the config already exists).
 
 Run id: every step gets --set run-id=vae-<logical date> (vqvae-... for the VQ DAG), e.g. vae-20261123T000000, so
-its outputs go to <output-root>/runs/vae-20261123T000000/. A retry, or a cleared task, reruns the same run id. The
-VAE's train step resumes from the run's newest checkpoint; every other step gets --overwrite: it replaces what an
-earlier attempt of the same run left (outputs are committed by rename, so there is never half of one). max_active_runs = 1: runs never share the prepared dataset while one
+its outputs go to <output-root>/runs/vae-20261123T000000/. A retry, or a cleared task, reruns the same run id. A
+step that already succeeded with the same configuration is a no-op; train resumes from the run's newest
+checkpoint; every other step gets --overwrite: it replaces what an earlier attempt of the same run left (outputs
+are committed by rename, so there is never half of one). max_active_runs = 1: runs never share the prepared dataset while one
 rewrites it.
 
 `validate` runs first, in client mode on the Airflow worker (it starts no SparkContext; in YARN cluster mode an
@@ -124,10 +125,10 @@ def common_args(s: dict, run_id: str) -> list:
     return args + list(s["extra_args"])
 
 
-def replaces_output(kind: str, step: str) -> bool:
-    """Whether a rerun of the step replaces its earlier output (--overwrite). The VAE's train resumes from its
-    checkpoints instead; --overwrite would delete them."""
-    return not (kind == "vae" and step == "train")
+def replaces_output(step: str) -> bool:
+    """Whether a rerun of the step replaces its earlier output (--overwrite). train resumes from its checkpoints
+    instead; --overwrite would delete them."""
+    return step != "train"
 
 
 def prepare_or_train(params, **_):
@@ -152,7 +153,7 @@ def build_dag(dag_id: str, kind: str, config: str, steps: list, description: str
             conf=spark_conf(s),
             files=config if cluster else None,
             application_args=[step, "--config", os.path.basename(config) if cluster else config, *args,
-                              *(["--overwrite"] if replaces_output(kind, step) else [])],
+                              *(["--overwrite"] if replaces_output(step) else [])],
             **kwargs,
         )
 

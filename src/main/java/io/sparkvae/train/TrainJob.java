@@ -62,12 +62,8 @@ public final class TrainJob implements Job {
     RunPaths paths = RunPaths.of(config);
     Checkpoints checkpoints = new Checkpoints(files, paths.runDir(), config.train().checkpoint().keep());
     boolean resumable = config.train().resume() && !checkpoints.names().isEmpty();
-    // a VAE run resumes from its checkpoints, or starts over when an attempt failed before the first one;
-    // the VQ-VAE keeps no checkpoints, so its model is only replaced on request
-    if (!overwrite && ModelConfig.VQVAE.equals(config.model().type()) && files.exists(paths.model())) {
-      problems.add("run " + config.runId() + " already has a model at " + paths.model()
-          + " (pass --overwrite to train it again, or choose another run-id)");
-    }
+    // an existing model is no obstacle: the run resumes from its checkpoints, or starts over when an attempt
+    // failed before the first one
     if (!overwrite && resumable) {
       problems.addAll(checkpoints.modelChanges(Checkpoints.modelConfigJson(config.model())).stream()
           .map(d -> d + ": run " + config.runId() + " has checkpoints of another model (pass --fresh to start "

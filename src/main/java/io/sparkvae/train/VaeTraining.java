@@ -7,6 +7,7 @@ import io.sparkvae.config.TrainConfig;
 import io.sparkvae.data.SplitAssigner;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.RunPaths;
+import io.sparkvae.train.ResumableEpochs.RestartPoint;
 import io.sparkvae.model.layers.GaussianLoss;
 import io.sparkvae.model.vae.Likelihood;
 import io.sparkvae.model.vae.LoadedVae;
@@ -18,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.function.BiConsumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -50,17 +50,13 @@ final class VaeTraining {
   private final RunPaths paths;
   private final TrainJob.TrainData data;
   private final VaeSpec spec;
-  private final Checkpoints checkpoints;
-  private final JsonNode modelJson;
+  private final ResumableEpochs loop;
 
   /**
    * Fault injection for tests: called on the driver with the 1-based epoch and the network before the epoch
    * starts; a test throws to stand for an epoch that fails, or puts a NaN in the parameters. Null otherwise.
    */
   static volatile BiConsumer<Integer, ComputationGraph> beforeEpoch;
-
-  /** Where training restarts after a failure: the last checkpoint's model and metrics, or nothing. */
-  private record RestartPoint(int epoch, byte[] modelZip, List<String> metrics, String path) {}
 
   VaeTraining(JavaSparkContext jsc, HadoopFiles files, AppConfig config, RunPaths paths, TrainJob.TrainData data) {
     this.jsc = jsc;
@@ -69,81 +65,18 @@ final class VaeTraining {
     this.paths = paths;
     this.data = data;
     this.spec = VaeSpecs.of(config, data.shape());
-    this.checkpoints = new Checkpoints(files, paths.runDir(), config.train().checkpoint().keep());
-    this.modelJson = Checkpoints.modelConfigJson(config.model());
+    this.loop = new ResumableEpochs(config, files, paths);
   }
 
   void run() {
-    int maxRetries = config.train().maxRetries();
-    RestartPoint restart = startingPoint();
     long started = System.nanoTime();
-    int failures = 0;
-    while (true) {
-      try {
-        train(restart, started);
-        return;
-      } catch (EpochFailed e) {
-        // failures count from the newest checkpoint: progress past one resets them
-        failures = e.lastCheckpoint == restart ? failures + 1 : 1;
-        restart = e.lastCheckpoint;
-        String error = String.valueOf(e.getCause().getMessage());
-        if (failures > maxRetries) {
-          throw new IllegalStateException("train: epoch " + e.epoch + " failed " + failures + " time(s) since "
-              + describe(restart) + " (train.max-retries = " + maxRetries + "); rerun with the same run-id to "
-              + "resume from the last checkpoint. Last error: " + error, e.getCause());
-        }
-        LOG.warn("train: epoch {} failed ({}); retrying from {} (retry {}/{})", e.epoch, error, describe(restart),
-            failures, maxRetries);
-      }
-    }
+    loop.run(this::start);
+    LOG.info("train: done in {}; model {}, metrics {}, plots {}, checkpoints {}",
+        TrainJob.eta((System.nanoTime() - started) / 1e9), files.qualify(paths.model()),
+        files.qualify(paths.metrics()), files.qualify(paths.plots()), loop.checkpointDir());
   }
 
-  private static String describe(RestartPoint p) {
-    return p.path() == null ? "the start (no checkpoint yet)"
-        : "checkpoint " + p.path() + " (after epoch " + p.epoch() + ")";
-  }
-
-  private RestartPoint startingPoint() {
-    if (!config.train().resume()) {
-      if (files.exists(checkpoints.dir())) {
-        LOG.info("train: train.resume = false (--fresh): deleting the checkpoints in {}",
-            files.qualify(checkpoints.dir()));
-        files.delete(checkpoints.dir());
-      }
-      return new RestartPoint(0, null, List.of(), null);
-    }
-    Optional<Checkpoints.Loaded> newest = checkpoints.newestValid(LOG::warn);
-    if (newest.isEmpty()) {
-      if (files.exists(paths.model())) {
-        LOG.warn("train: run {} has a model but no valid checkpoint (an attempt failed before its first): "
-            + "starting over", config.runId());
-      }
-      return new RestartPoint(0, null, List.of(), null);
-    }
-    Checkpoints.Loaded c = newest.get();
-    List<String> changed = Checkpoints.differences(c.state().modelConfig(), modelJson);
-    if (!changed.isEmpty()) {
-      throw new IllegalStateException("run " + config.runId() + " has a checkpoint of another model ("
-          + String.join("; ", changed) + "): pass --fresh to start over, or choose another run-id");
-    }
-    LOG.info("train: resuming from checkpoint {}: epoch {}/{} done, iteration {}", files.qualify(c.path()),
-        c.state().epoch(), config.train().epochs(), c.state().iteration());
-    return new RestartPoint(c.state().epoch(), c.modelZip(), c.state().metrics(), c.path());
-  }
-
-  /** An epoch failed; training restarts from the newest checkpoint written so far. */
-  private static final class EpochFailed extends RuntimeException {
-    final int epoch;
-    final RestartPoint lastCheckpoint;
-
-    EpochFailed(int epoch, RestartPoint lastCheckpoint, RuntimeException cause) {
-      super("epoch " + epoch + " failed", cause, false, false);
-      this.epoch = epoch;
-      this.lastCheckpoint = lastCheckpoint;
-    }
-  }
-
-  private void train(RestartPoint from, long started) {
+  private ResumableEpochs.Epochs start(RestartPoint from) {
     TrainConfig t = config.train();
     ComputationGraph initial;
     if (from.modelZip() == null) {
@@ -160,20 +93,7 @@ final class VaeTraining {
     List<String> lines = new ArrayList<>(from.metrics());
     List<EpochMetrics> history = new ArrayList<>();
     lines.forEach(l -> history.add(parse(l)));
-    RestartPoint last = from;
-    int epochs = t.epochs();
-    for (int epoch = from.epoch(); epoch < epochs; epoch++) {
-      try {
-        last = epoch(trainer, epoch, lines, history, plots, last);
-      } catch (TrainingDivergedException e) {
-        throw e; // never retried: the same data and model would diverge again
-      } catch (RuntimeException e) {
-        throw new EpochFailed(epoch + 1, last, e);
-      }
-    }
-    LOG.info("train: done in {}; model {}, metrics {}, plots {}, checkpoints {}",
-        TrainJob.eta((System.nanoTime() - started) / 1e9), files.qualify(paths.model()),
-        files.qualify(paths.metrics()), files.qualify(paths.plots()), files.qualify(checkpoints.dir()));
+    return (epoch, last) -> epoch(trainer, epoch, lines, history, plots, last);
   }
 
   /** One epoch: fit, guard, evaluate, write; returns the restart point (a new one if it checkpointed). */
@@ -201,7 +121,7 @@ final class VaeTraining {
         ? GaussianLoss.logNormalizer(shape.dimensions(), spec.gaussianSigma()) : 0.0);
     ComputationGraph graph = trainer.getNetwork();
     DivergenceGuard.check(loss, graph, epoch + 1, graph.getIterationCount(),
-        last.path() == null ? "none yet" : files.qualify(last.path()));
+        last.path() == null ? "none yet" : last.path());
     // 2. distributed evaluation on val, then the metrics line, the model, the pictures, the checkpoint
     jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
     byte[] modelZip = ModelStore.toBytes(graph, spec); // serialised once: broadcast, saved, checkpointed
@@ -216,17 +136,12 @@ final class VaeTraining {
     plots.curves(history);
     plots.reconstructions(vae, data.pictureImages(), t.seed());
     plots.priorSamples(vae, config.sample().seed());
-    RestartPoint next = last;
-    if ((epoch + 1) % t.checkpoint().every() == 0 || epoch + 1 == epochs) {
-      String path = checkpoints.save(new Checkpoints.State(epoch + 1, graph.getIterationCount(), t.seed(),
-          Checkpoints.hash(modelJson), modelJson, List.copyOf(lines)), modelZip);
-      next = new RestartPoint(epoch + 1, modelZip, List.copyOf(lines), path);
-    }
+    RestartPoint next = loop.checkpointIfDue(epoch + 1, graph.getIterationCount(), modelZip, lines, last);
     LOG.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.1f, val PSNR %.2f dB, "
         + "-ELBO %.1f nats/image (%.3f bits/dim), KL %.1f, %.0f img/s, ETA %s%s",
         epoch + 1, epochs, loss, m.valPsnr(), m.valNegElbo(), m.valBitsPerDim(), m.valKl(),
         m.imagesPerSecond(), TrainJob.eta(m.epochSeconds() * (epochs - epoch - 1)),
-        next != last ? ", checkpoint " + files.qualify(next.path()) : ""));
+        next != last ? ", checkpoint " + next.path() : ""));
     return next;
   }
 

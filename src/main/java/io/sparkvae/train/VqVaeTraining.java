@@ -5,6 +5,7 @@ import io.sparkvae.config.VqVaeConfig;
 import io.sparkvae.data.SplitAssigner;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.RunPaths;
+import io.sparkvae.train.ResumableEpochs.RestartPoint;
 import io.sparkvae.io.images.ContactSheet;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.io.images.LinePlot;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * the first epoch the codebook is initialised from encoder outputs of training images; after each epoch the
  * codebook is re-derived from the averaged EMA statistics, the model is evaluated on val (MSE, PSNR, code usage,
  * perplexity), codes used fewer than {@code restart-threshold} times are re-seeded from encoder outputs, and the
- * metrics line, the model and the pictures are written.
+ * metrics line, the model, the pictures and (when due) a checkpoint are written. Resume and retry as the VAE's
+ * ({@link ResumableEpochs}).
  */
 final class VqVaeTraining {
   private static final Logger LOG = LoggerFactory.getLogger(VqVaeTraining.class);
@@ -48,6 +50,7 @@ final class VqVaeTraining {
   private final AppConfig config;
   private final RunPaths paths;
   private final TrainJob.TrainData data;
+  private final ResumableEpochs loop;
 
   VqVaeTraining(JavaSparkContext jsc, HadoopFiles files, AppConfig config, RunPaths paths,
       TrainJob.TrainData data) {
@@ -56,6 +59,7 @@ final class VqVaeTraining {
     this.config = config;
     this.paths = paths;
     this.data = data;
+    this.loop = new ResumableEpochs(config, files, paths);
   }
 
   /** The VQ-VAE spec of this configuration for images of {@code shape}. */
@@ -68,63 +72,83 @@ final class VqVaeTraining {
   }
 
   void run() {
+    long started = System.nanoTime();
+    loop.run(this::start);
+    LOG.info("train: done in {}; model {}, metrics {}, plots {}, checkpoints {}", TrainJob.eta((System.nanoTime()
+        - started) / 1e9), files.qualify(paths.model()), files.qualify(paths.metrics()),
+        files.qualify(paths.plots()), loop.checkpointDir());
+  }
+
+  /** The trainer from a checkpoint, or from a fresh graph whose codebook starts at encoder outputs. */
+  private ResumableEpochs.Epochs start(RestartPoint from) {
     VqVaeSpec spec = spec(config, data.shape());
-    ComputationGraph graph = VqVaeGraphs.newTrainingGraph(spec);
-    // 1. codebook from encoder outputs, so that no code starts far from the data
-    jsc.setJobDescription("train: initialise the codebook from encoder outputs");
-    List<byte[]> initImages = data.train().takeSample(false, INIT_IMAGES, config.train().seed());
-    INDArray ze = VqVaeGraphs.encoder(graph, spec).outputSingle(false, ImageTensors.toBatch(initImages,
-        spec.height(), spec.width(), spec.channels()));
-    Codebooks.initFromEncoderOutputs(graph, Codebooks.rows(ze), config.train().seed());
+    ComputationGraph graph;
+    if (from.modelZip() == null) {
+      graph = VqVaeGraphs.newTrainingGraph(spec);
+      // 1. codebook from encoder outputs, so that no code starts far from the data
+      jsc.setJobDescription("train: initialise the codebook from encoder outputs");
+      List<byte[]> initImages = data.train().takeSample(false, INIT_IMAGES, config.train().seed());
+      INDArray ze = VqVaeGraphs.encoder(graph, spec).outputSingle(false, ImageTensors.toBatch(initImages,
+          spec.height(), spec.width(), spec.channels()));
+      Codebooks.initFromEncoderOutputs(graph, Codebooks.rows(ze), config.train().seed());
+    } else {
+      // parameters, codebook, EMA statistics and Adam's state, as the checkpoint left them
+      graph = ModelStore.fromBytesAny(from.modelZip()).graph();
+      graph.setLearningRate(config.train().learningRate());
+    }
     SparkComputationGraph trainer = new SparkComputationGraph(jsc, graph,
         ParameterAveraging.master(config.train(), files.qualify(paths.runDir() + "/export-tmp")));
-
+    List<String> lines = new ArrayList<>(from.metrics());
     List<VqEpochMetrics> history = new ArrayList<>();
-    StringBuilder metricsLines = new StringBuilder();
-    long started = System.nanoTime();
+    lines.forEach(l -> history.add(VqEpochMetrics.parse(l)));
+    return (epoch, last) -> epoch(trainer, spec, epoch, lines, history, last);
+  }
+
+  private RestartPoint epoch(SparkComputationGraph trainer, VqVaeSpec spec, int epoch, List<String> lines,
+      List<VqEpochMetrics> history, RestartPoint last) {
     int epochs = config.train().epochs();
     double logNormalizer = GaussianLoss.logNormalizer(spec.dimensions(), spec.gaussianSigma());
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      // 2. one pass with parameter averaging
-      jsc.setJobDescription("train: epoch " + (epoch + 1) + "/" + epochs);
-      long t0 = System.nanoTime();
-      JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,
-          config.train().batchSizePerWorker(), SplitAssigner.mix64(config.train().seed(), epoch)), false);
-      trainer.fitMultiDataSet(batches);
-      trainer.getTrainingMaster().deleteTempFiles(jsc);
-      double fitSeconds = (System.nanoTime() - t0) / 1e9;
-      ComputationGraph network = trainer.getNetwork();
-      // the workers' EMA statistics were averaged; the codebook follows from them
-      Codebooks.rederiveFromEma(network);
-      double loss = trainer.getScore() + logNormalizer;
-      DivergenceGuard.check(loss, network, epoch + 1, network.getIterationCount(), paths.model());
-      // 3. distributed evaluation on val, dead-code restarts, then metrics, model and pictures
-      jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
-      // serialised once: broadcast for evaluation and saved, so model.zip is the model the metrics describe
-      byte[] modelZip = ModelStore.toBytes(network, spec);
-      VqEvalSums sums = evaluate(jsc, modelZip, data.val(), spec);
-      int restarted = 0;
-      int threshold = config.model().vqvae().restartThreshold();
-      if (threshold > 0 && epoch < epochs - 1 && !sums.encoderRows().isEmpty()) {
-        restarted = Codebooks.restartDeadCodes(network, sums.usage(), threshold,
-            Nd4j.create(sums.encoderRows().toArray(new float[0][])),
-            SplitAssigner.mix64(config.train().seed(), 1000 + epoch));
-      }
-      VqEpochMetrics m = VqEpochMetrics.of(epoch + 1, epochs, loss, sums, spec, restarted,
-          data.trainCount() / fitSeconds, (System.nanoTime() - t0) / 1e9);
-      history.add(m);
-      metricsLines.append(m.toJson()).append('\n');
-      files.writeString(paths.metrics(), metricsLines.toString());
-      ModelStore.save(modelZip, paths.model(), jsc.hadoopConfiguration());
-      pictures(network, spec, history, sums.usage());
-      double elapsed = (System.nanoTime() - started) / 1e9;
-      LOG.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.1f, val PSNR %.2f dB, perplexity %.1f, "
-          + "codes used %.1f%% (%d restarted), %.0f img/s, ETA %s", epoch + 1, epochs, loss, m.valPsnr(),
-          m.valPerplexity(), 100 * m.codebookUsage(), restarted, m.imagesPerSecond(),
-          TrainJob.eta(elapsed / (epoch + 1) * (epochs - epoch - 1))));
+    // 2. one pass with parameter averaging
+    jsc.setJobDescription("train: epoch " + (epoch + 1) + "/" + epochs);
+    long t0 = System.nanoTime();
+    JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,
+        config.train().batchSizePerWorker(), SplitAssigner.mix64(config.train().seed(), epoch)), false);
+    trainer.fitMultiDataSet(batches);
+    trainer.getTrainingMaster().deleteTempFiles(jsc);
+    double fitSeconds = (System.nanoTime() - t0) / 1e9;
+    ComputationGraph network = trainer.getNetwork();
+    // the workers' EMA statistics were averaged; the codebook follows from them
+    Codebooks.rederiveFromEma(network);
+    double loss = trainer.getScore() + logNormalizer;
+    DivergenceGuard.check(loss, network, epoch + 1, network.getIterationCount(),
+        last.path() == null ? "none yet" : last.path());
+    // 3. distributed evaluation on val, dead-code restarts, then metrics, model and pictures
+    jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
+    // serialised once: broadcast for evaluation and saved, so model.zip is the model the metrics describe
+    byte[] modelZip = ModelStore.toBytes(network, spec);
+    VqEvalSums sums = evaluate(jsc, modelZip, data.val(), spec);
+    int restarted = 0;
+    int threshold = config.model().vqvae().restartThreshold();
+    if (threshold > 0 && epoch < epochs - 1 && !sums.encoderRows().isEmpty()) {
+      restarted = Codebooks.restartDeadCodes(network, sums.usage(), threshold,
+          Nd4j.create(sums.encoderRows().toArray(new float[0][])),
+          SplitAssigner.mix64(config.train().seed(), 1000 + epoch));
     }
-    LOG.info("train: done in {}; model {}, metrics {}, plots {}", TrainJob.eta((System.nanoTime() - started)
-        / 1e9), files.qualify(paths.model()), files.qualify(paths.metrics()), files.qualify(paths.plots()));
+    VqEpochMetrics m = VqEpochMetrics.of(epoch + 1, epochs, loss, sums, spec, restarted,
+        data.trainCount() / fitSeconds, (System.nanoTime() - t0) / 1e9);
+    history.add(m);
+    lines.add(m.toJson());
+    files.writeString(paths.metrics(), String.join("\n", lines) + "\n");
+    ModelStore.save(modelZip, paths.model(), jsc.hadoopConfiguration());
+    pictures(network, spec, history, sums.usage());
+    // training continues from the codebook after the restarts: that is what a checkpoint must hold
+    byte[] resumeZip = restarted > 0 ? ModelStore.toBytes(network, spec) : modelZip;
+    RestartPoint next = loop.checkpointIfDue(epoch + 1, network.getIterationCount(), resumeZip, lines, last);
+    LOG.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.1f, val PSNR %.2f dB, perplexity %.1f, "
+        + "codes used %.1f%% (%d restarted), %.0f img/s, ETA %s%s", epoch + 1, epochs, loss, m.valPsnr(),
+        m.valPerplexity(), 100 * m.codebookUsage(), restarted, m.imagesPerSecond(),
+        TrainJob.eta(m.epochSeconds() * (epochs - epoch - 1)), next != last ? ", checkpoint " + next.path() : ""));
+    return next;
   }
 
   /** Evaluates on every val partition; the model ships once as a broadcast. */

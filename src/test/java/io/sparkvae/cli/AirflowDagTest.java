@@ -113,8 +113,8 @@ class AirflowDagTest {
           assertEquals("client", task.get("deploy_mode").asText(), id + ": validate starts no SparkContext");
           continue;
         }
-        // a retry of the VAE's train resumes from its checkpoints (--overwrite would delete them); others replace
-        boolean resumes = kind.equals("vae") && taskId.equals("train");
+        // a retry of train resumes from its checkpoints (--overwrite would delete them); others replace
+        boolean resumes = taskId.equals("train");
         assertEquals(!resumes, strings(first.get("application_args")).contains("--overwrite"), id);
         assertEquals("cluster", task.get("deploy_mode").asText(), id);
         JsonNode conf = task.get("conf");

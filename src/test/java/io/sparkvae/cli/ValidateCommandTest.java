@@ -130,13 +130,13 @@ class ValidateCommandTest {
     fakePreparedDataset();
     Path run = Files.createDirectories(root.resolve("runs/r1"));
     Files.writeString(run.resolve("model.zip"), "old");
-    // (a VAE's train resumes or starts over instead; the VQ-VAE's replaces its model only on request)
-    Result r = run("validate", "train", "--set", "output-root=" + root, "--set", "run-id=r1",
-        "--set", "model.type=vqvae");
+    // (train resumes from its checkpoints instead; samples are replaced only on request)
+    Files.createDirectories(run.resolve("samples"));
+    Result r = run("validate", "sample", "--set", "output-root=" + root, "--set", "run-id=r1");
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("run r1 already has a model at"), r.err());
-    assertEquals(0, run("validate", "train", "--set", "output-root=" + root, "--set", "run-id=r1",
-        "--set", "model.type=vqvae", "--overwrite").code());
+    assertTrue(r.err().contains("samples already exist at"), r.err());
+    assertEquals(0, run("validate", "sample", "--set", "output-root=" + root, "--set", "run-id=r1",
+        "--overwrite").code());
     assertEquals("old", Files.readString(run.resolve("model.zip")));
   }
 

@@ -68,10 +68,19 @@ class LocalVqPipelineTest {
     assertEquals(0, run(args("prepare")));
     assertEquals(2, run(args("sample")), "sampling needs a model and a prior first");
 
-    assertEquals(0, run(args("train")));
+    // two epochs, then a rerun to three resumes from the epoch-2 checkpoint (codebook and EMA state included)
+    assertEquals(0, run(args("train", "--set", "train.epochs=2")));
     Path runDir = root.resolve("runs/vq");
+    List<String> firstTwo = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+    assertEquals(2, firstTwo.size());
+    assertEquals(0, run(args("train")));
     List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
     assertEquals(3, lines.size());
+    assertEquals(firstTwo, lines.subList(0, 2), "epochs 1-2 were not run again");
+    try (var s = Files.list(runDir.resolve("checkpoints"))) {
+      assertEquals(List.of("epoch-000002", "epoch-000003"),
+          s.map(x -> x.getFileName().toString()).filter(n -> n.startsWith("epoch-")).sorted().toList());
+    }
     double[] mse = metric(lines, "val_mse");
     assertTrue(mse[2] < mse[0], "val MSE went down: " + lines);
     double[] usage = metric(lines, "codebook_usage");
