@@ -8,11 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.io.BuildInfo;
 import io.sparkvae.io.HadoopFiles;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.sparkvae.io.Hashes;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 
@@ -23,8 +21,7 @@ import org.apache.hadoop.fs.Path;
  * last. A rerun of a step that succeeded with the same configuration is a no-op, for schedulers that retry.
  */
 public final class StepRecord {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final HadoopFiles files;
   private final String dir;
@@ -41,16 +38,7 @@ public final class StepRecord {
     this.command = command;
     this.config = config;
     this.configJson = JSON.valueToTree(config);
-    this.configHash = hash(configJson);
-  }
-
-  private static String hash(JsonNode json) {
-    try {
-      byte[] canonical = JSON.writeValueAsBytes(JSON.treeToValue(json, Object.class));
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    this.configHash = Hashes.sha256(configJson);
   }
 
   public String runJson() {

@@ -3,14 +3,11 @@ package io.sparkvae.train;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvae.config.ModelConfig;
 import io.sparkvae.io.HadoopFiles;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.sparkvae.io.Hashes;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -30,7 +27,7 @@ import java.util.regex.Pattern;
  * half-copied) is skipped with a warning naming it. The newest {@code keep} are kept.
  */
 public final class Checkpoints {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern NAME = Pattern.compile("epoch-\\d{6}");
 
   /** What a checkpoint records besides the model. */
@@ -71,19 +68,7 @@ public final class Checkpoints {
 
   /** SHA-256 (hex) of the canonical JSON of the model config. */
   public static String hash(JsonNode modelConfig) {
-    try {
-      return sha256(JSON.writeValueAsBytes(JSON.treeToValue(modelConfig, Object.class)));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Hashes.sha256(modelConfig);
   }
 
   /** Writes a checkpoint atomically, then deletes all but the newest {@code keep}; returns its path. */
@@ -96,7 +81,7 @@ public final class Checkpoints {
     json.put("seed", state.seed());
     json.put("model_config_hash", state.modelConfigHash());
     json.set("model_config", state.modelConfig());
-    json.put("model_sha256", sha256(modelZip));
+    json.put("model_sha256", Hashes.sha256(modelZip));
     json.put("model_bytes", modelZip.length);
     json.putPOJO("metrics", state.metrics());
     try {
@@ -166,7 +151,7 @@ public final class Checkpoints {
     if (model.length != expected) {
       throw new IllegalStateException("model.zip has " + model.length + " bytes, state.json says " + expected);
     }
-    if (!sha256(model).equals(json.path("model_sha256").asText())) {
+    if (!Hashes.sha256(model).equals(json.path("model_sha256").asText())) {
       throw new IllegalStateException("model.zip does not match the SHA-256 in state.json");
     }
     List<String> metrics = new ArrayList<>();

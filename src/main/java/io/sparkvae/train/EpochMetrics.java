@@ -1,5 +1,6 @@
 package io.sparkvae.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 
 /** One epoch's training and validation numbers: a line of {@code metrics.jsonl}. */
@@ -19,6 +20,19 @@ public record EpochMetrics(int epoch, int epochs, double trainLoss, double klWei
     return new EpochMetrics(epoch, epochs, trainLoss, klWeight, s.images(), mse,
         10 * Math.log10(1.0 / mse), s.kl() / n, s.reconNll() / n, negElbo, bpd, imagesPerSecond,
         epochSeconds);
+  }
+
+  /** A line written by {@link #toJson} (e.g. from a checkpoint), read back. */
+  static EpochMetrics parse(String line) {
+    JsonNode j = MetricsJson.read(line);
+    return new EpochMetrics(j.path("epoch").asInt(), j.path("epochs").asInt(), d(j, "train_loss"),
+        d(j, "kl_weight"), j.path("val_images").asLong(), d(j, "val_mse"), d(j, "val_psnr_db"),
+        d(j, "val_kl_nats"), d(j, "val_recon_nll_nats"), d(j, "val_neg_elbo_nats"), d(j, "val_bits_per_dim"),
+        d(j, "train_images_per_s"), d(j, "epoch_seconds"));
+  }
+
+  private static double d(JsonNode j, String key) {
+    return MetricsJson.number(j, key);
   }
 
   public String toJson() {

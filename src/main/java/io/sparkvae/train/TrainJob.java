@@ -61,10 +61,9 @@ public final class TrainJob implements Job {
     }
     RunPaths paths = RunPaths.of(config);
     Checkpoints checkpoints = new Checkpoints(files, paths.runDir(), config.train().checkpoint().keep());
-    boolean resumable = config.train().resume() && !checkpoints.names().isEmpty();
-    // an existing model is no obstacle: the run resumes from its checkpoints, or starts over when an attempt
-    // failed before the first one
-    if (!overwrite && resumable) {
+    // an existing model is no obstacle: the run resumes from its checkpoints (refused here if they are of
+    // another model), or starts over when an attempt failed before the first one
+    if (!overwrite && config.train().resume()) {
       problems.addAll(checkpoints.modelChanges(Checkpoints.modelConfigJson(config.model())).stream()
           .map(d -> d + ": run " + config.runId() + " has checkpoints of another model (pass --fresh to start "
               + "over, or choose another run-id)").toList());

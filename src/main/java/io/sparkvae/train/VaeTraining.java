@@ -1,7 +1,5 @@
 package io.sparkvae.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.TrainConfig;
 import io.sparkvae.data.SplitAssigner;
@@ -14,8 +12,6 @@ import io.sparkvae.model.vae.LoadedVae;
 import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class VaeTraining {
   private static final Logger LOG = LoggerFactory.getLogger(VaeTraining.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final JavaSparkContext jsc;
   private final HadoopFiles files;
@@ -92,7 +87,7 @@ final class VaeTraining {
     TrainingPlots plots = new TrainingPlots(files, paths.plots());
     List<String> lines = new ArrayList<>(from.metrics());
     List<EpochMetrics> history = new ArrayList<>();
-    lines.forEach(l -> history.add(parse(l)));
+    lines.forEach(l -> history.add(EpochMetrics.parse(l)));
     return (epoch, last) -> epoch(trainer, epoch, lines, history, plots, last);
   }
 
@@ -143,22 +138,5 @@ final class VaeTraining {
         m.imagesPerSecond(), TrainJob.eta(m.epochSeconds() * (epochs - epoch - 1)),
         next != last ? ", checkpoint " + next.path() : ""));
     return next;
-  }
-
-  private static EpochMetrics parse(String line) {
-    try {
-      JsonNode j = JSON.readTree(line);
-      return new EpochMetrics(j.path("epoch").asInt(), j.path("epochs").asInt(), d(j, "train_loss"),
-          d(j, "kl_weight"), j.path("val_images").asLong(), d(j, "val_mse"), d(j, "val_psnr_db"),
-          d(j, "val_kl_nats"), d(j, "val_recon_nll_nats"), d(j, "val_neg_elbo_nats"), d(j, "val_bits_per_dim"),
-          d(j, "train_images_per_s"), d(j, "epoch_seconds"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("a checkpoint's metrics line is not JSON: " + line, e);
-    }
-  }
-
-  private static double d(JsonNode j, String key) {
-    JsonNode v = j.get(key);
-    return v == null || v.isNull() ? Double.NaN : v.asDouble();
   }
 }

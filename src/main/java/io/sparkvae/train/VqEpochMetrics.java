@@ -1,8 +1,6 @@
 package io.sparkvae.train;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.model.vqvae.Codebooks;
 import io.sparkvae.model.vqvae.VqVaeSpec;
 import java.util.List;
@@ -36,20 +34,15 @@ public record VqEpochMetrics(int epoch, int epochs, double trainLoss, long valIm
 
   /** A line written by {@link #toJson} (e.g. from a checkpoint), read back. */
   static VqEpochMetrics parse(String line) {
-    try {
-      JsonNode j = new ObjectMapper().readTree(line);
-      return new VqEpochMetrics(j.path("epoch").asInt(), j.path("epochs").asInt(), d(j, "train_loss"),
-          j.path("val_images").asLong(), d(j, "val_mse"), d(j, "val_psnr_db"), d(j, "val_perplexity"),
-          d(j, "codebook_usage"), j.path("restarted_codes").asInt(), d(j, "train_images_per_s"),
-          d(j, "epoch_seconds"));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a checkpoint's metrics line is not JSON: " + line, e);
-    }
+    JsonNode j = MetricsJson.read(line);
+    return new VqEpochMetrics(j.path("epoch").asInt(), j.path("epochs").asInt(), d(j, "train_loss"),
+        j.path("val_images").asLong(), d(j, "val_mse"), d(j, "val_psnr_db"), d(j, "val_perplexity"),
+        d(j, "codebook_usage"), j.path("restarted_codes").asInt(), d(j, "train_images_per_s"),
+        d(j, "epoch_seconds"));
   }
 
   private static double d(JsonNode j, String key) {
-    JsonNode v = j.get(key);
-    return v == null || v.isNull() ? Double.NaN : v.asDouble();
+    return MetricsJson.number(j, key);
   }
 
   static double[][] series(List<VqEpochMetrics> h, ToDoubleFunction<VqEpochMetrics> f) {

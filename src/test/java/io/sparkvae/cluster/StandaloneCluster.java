@@ -141,17 +141,10 @@ public final class StandaloneCluster implements AutoCloseable {
   /** Starts what {@link #runScript} runs, without waiting (for tests that kill it). */
   public Process startScript(String name, List<String> command, Map<String, String> env) throws IOException {
     writeSparkSubmit();
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(logs.resolve(name + ".log").toFile());
-    environment(pb);
-    pb.environment().put("SPARK_MASTER", masterUrl());
-    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    synchronized (processes) {
-      processes.add(p);
-    }
-    return p;
+    Map<String, String> all = new java.util.HashMap<>(Map.of("SPARK_MASTER", masterUrl(),
+        "JAVA_HOME", System.getProperty("java.home")));
+    all.putAll(env);
+    return start(name, command, all);
   }
 
   /** Kills a process and its descendants at once (SIGKILL), as a lost machine would; waits until they are gone. */
@@ -226,9 +219,18 @@ public final class StandaloneCluster implements AutoCloseable {
     cmd.add(sparkHome.resolve("conf") + "/:" + sparkHome.resolve("jars") + "/*");
     cmd.add(mainClass);
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+    return start(name, cmd, Map.of());
+  }
+
+  /**
+   * Starts {@code command} in the cluster's folder with the cluster's environment plus {@code env}, its output
+   * in {@code logs/<name>.log}, and registers it to be stopped by {@link #close()}.
+   */
+  private Process start(String name, List<String> command, Map<String, String> env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(logs.resolve(name + ".log").toFile()).directory(dir.toFile());
     environment(pb);
+    pb.environment().putAll(env);
     Process p = pb.start();
     synchronized (processes) {
       processes.add(p);
