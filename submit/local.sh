@@ -62,11 +62,11 @@ start=$(date +%s)
 if [[ "${1:-}" == "vqvae" ]]; then
   CONFIG="${SPARK_VAE_CONFIG:-conf/local-vqvae.conf}"
   RUN="out/local/runs/local-vqvae"
-  if [[ -f out/local/prepared/_dataset.json ]]; then
+  if grep -qs '"generator" *: *"shapes-v2"' out/local/prepared/_dataset.json; then
     echo "== 1/5 prepare: reusing out/local/prepared ==" >&2
   else
     echo "== 1/5 prepare (synthetic shapes) ==" >&2
-    run_step prepare --config "$CONFIG"
+    run_step prepare --config "$CONFIG" --overwrite
   fi
   echo "== 2/5 train (VQ-VAE, parameter averaging) ==" >&2
   run_step train --config "$CONFIG" --overwrite

@@ -13,6 +13,7 @@ import io.sparkvae.data.cifar.Cifar10Batch;
 import io.sparkvae.data.cifar.Cifar10Format;
 import io.sparkvae.data.cifar.Cifar10Input;
 import io.sparkvae.data.cifar.Cifar10Rows;
+import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.Schemas;
 import java.util.ArrayList;
@@ -99,6 +100,7 @@ public final class PrepareJob implements Job {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("dataset", DataConfig.SYNTHETIC);
     details.put("seed", synth.seed());
+    details.put("generator", ShapesGenerator.VERSION);
     writer.write(session(jsc).createDataFrame(rows, Schemas.PREPARED), target,
         3L * synth.imageSize() * synth.imageSize(), List::of, details);
   }

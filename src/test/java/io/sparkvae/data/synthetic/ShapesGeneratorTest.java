@@ -58,7 +58,7 @@ class ShapesGeneratorTest {
                 assertTrue(s.centreX() - s.size() >= 0 && s.centreX() + s.size() <= 32, s.toString());
                 assertTrue(s.centreY() - s.size() >= 0 && s.centreY() + s.size() <= 32, s.toString());
                 double extent = 2 * s.size() / 32;
-                assertTrue(extent >= 0.15 && extent <= 0.4, "extent " + extent);
+                assertTrue(extent >= 0.30 && extent <= 0.55, "extent " + extent);
                 double contrast = Math.sqrt(sq(s.red() - img.backgroundRed()) + sq(s.green() - img.backgroundGreen())
                         + sq(s.blue() - img.backgroundBlue()));
                 assertTrue(contrast >= ShapesGenerator.MIN_BACKGROUND_CONTRAST, "contrast " + contrast);
@@ -66,6 +66,41 @@ class ShapesGeneratorTest {
         }
         assertEquals(EnumSet.allOf(ShapeKind.class), kinds);
         assertTrue(countsSeen[1] > 0 && countsSeen[2] > 0 && countsSeen[3] > 0, Arrays.toString(countsSeen));
+    }
+
+    @Test
+    void shapesOfOneImageNeverOverlapAndHaveDifferentPaletteColours() {
+        for (long i = 0; i < 300; i++) {
+            List<ShapeFactors> shapes = gen32.generate(i).shapes();
+            for (int a = 0; a < shapes.size(); a++) {
+                ShapeFactors s = shapes.get(a);
+                assertTrue(inPalette(ShapesGenerator.SHAPE_COLOURS, s.red(), s.green(), s.blue()), s.toString());
+                for (int b = a + 1; b < shapes.size(); b++) {
+                    ShapeFactors t = shapes.get(b);
+                    double reach = s.size() + t.size() + ShapesGenerator.MIN_GAP;
+                    assertTrue(Math.abs(s.centreX() - t.centreX()) >= reach
+                            || Math.abs(s.centreY() - t.centreY()) >= reach, "image " + i + ": " + s + " overlaps " + t);
+                    assertFalse(s.red() == t.red() && s.green() == t.green() && s.blue() == t.blue(),
+                            "image " + i + " repeats a colour");
+                }
+            }
+            ShapesImage img = gen32.generate(i);
+            assertTrue(inPalette(ShapesGenerator.BACKGROUND_COLOURS, img.backgroundRed(), img.backgroundGreen(),
+                    img.backgroundBlue()), "background of image " + i);
+        }
+    }
+
+    @Test
+    void everyBackgroundLeavesEnoughContrastingShapeColours() {
+        for (int[] bg : ShapesGenerator.BACKGROUND_COLOURS) {
+            long n = Arrays.stream(ShapesGenerator.SHAPE_COLOURS)
+                    .filter(c -> ShapesGenerator.distance(c, bg) >= ShapesGenerator.MIN_BACKGROUND_CONTRAST).count();
+            assertTrue(n >= ShapesGenerator.MAX_SHAPES, Arrays.toString(bg) + " leaves " + n);
+        }
+    }
+
+    private static boolean inPalette(int[][] palette, int r, int g, int b) {
+        return Arrays.stream(palette).anyMatch(c -> c[0] == r && c[1] == g && c[2] == b);
     }
 
     @Test
