@@ -126,8 +126,7 @@ public final class TrainPriorJob implements Job {
       long t0 = System.nanoTime();
       JavaRDD<MultiDataSet> batches = train.mapPartitionsWithIndex(new GridBatches(spec, p.batchSizePerWorker(),
           SplitAssigner.mix64(t.seed(), 7000 + epoch)), false);
-      trainer.fitMultiDataSet(batches);
-      trainer.getTrainingMaster().deleteTempFiles(jsc);
+      ParameterAveraging.fitEpoch(trainer, batches);
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
       ComputationGraph graph = trainer.getNetwork();
       double trainNats = PixelCnnGraphs.natsPerCode(trainer.getScore(), spec);
@@ -232,9 +231,10 @@ public final class TrainPriorJob implements Job {
       org.apache.spark.api.java.function.Function2<Integer, Iterator<int[]>, Iterator<MultiDataSet>> {
     @Override
     public Iterator<MultiDataSet> call(Integer partition, Iterator<int[]> grids) {
-      // grids are small int arrays; the minibatch arrays are made one at a time
+      // grids are small int arrays; a minibatch's arrays are made when it is fitted
+      PixelCnnSpec s = spec;
       return ShuffledBatches.of(grids, seed, partition, batchSize,
-          chunk -> PixelCnnGraphs.toMultiDataSet(chunk.toArray(new int[0][]), spec));
+          chunk -> PixelCnnGraphs.toMultiDataSet(chunk.toArray(new int[0][]), s));
     }
   }
 }

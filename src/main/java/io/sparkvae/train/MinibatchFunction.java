@@ -11,7 +11,10 @@ import org.apache.spark.api.java.function.Function2;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-/** On an executor: shuffles a partition's images (seeded by epoch and partition) into minibatches, lazily. */
+/**
+ * On an executor: shuffles a partition's images (seeded by epoch and partition) into minibatches that keep the
+ * images' bytes and build their arrays only when fitted ({@link CompactMinibatch}).
+ */
 public final class MinibatchFunction
     implements Function2<Integer, Iterator<byte[]>, Iterator<MultiDataSet>> {
   /** Features and labels of one minibatch of images [N,C,H,W] in [0,1], as the model's graph wants them. */
@@ -45,7 +48,9 @@ public final class MinibatchFunction
 
   @Override
   public Iterator<MultiDataSet> call(Integer partition, Iterator<byte[]> images) {
+    ImageShape s = shape;
+    BatchMaker m = maker;
     return ShuffledBatches.of(images, seed, partition, batchSize,
-        chunk -> maker.make(ImageTensors.toBatch(chunk, shape.height(), shape.width(), shape.channels())));
+        chunk -> m.make(ImageTensors.toBatch(chunk, s.height(), s.width(), s.channels())));
   }
 }

@@ -108,8 +108,7 @@ final class VaeTraining {
     long t0 = System.nanoTime();
     JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,
         t.batchSizePerWorker(), SplitAssigner.mix64(t.seed(), epoch)), false);
-    trainer.fitMultiDataSet(batches);
-    trainer.getTrainingMaster().deleteTempFiles(jsc);
+    ParameterAveraging.fitEpoch(trainer, batches);
     double fitSeconds = (System.nanoTime() - t0) / 1e9;
     // the Gaussian's normalising constant is not in DL4J's score; add it so train and val compare
     double loss = trainer.getScore() + (spec.likelihood() == Likelihood.GAUSSIAN

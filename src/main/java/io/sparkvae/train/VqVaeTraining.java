@@ -113,8 +113,7 @@ final class VqVaeTraining {
     long t0 = System.nanoTime();
     JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,
         config.train().batchSizePerWorker(), SplitAssigner.mix64(config.train().seed(), epoch)), false);
-    trainer.fitMultiDataSet(batches);
-    trainer.getTrainingMaster().deleteTempFiles(jsc);
+    ParameterAveraging.fitEpoch(trainer, batches);
     double fitSeconds = (System.nanoTime() - t0) / 1e9;
     ComputationGraph network = trainer.getNetwork();
     // the workers' EMA statistics were averaged; the codebook follows from them
