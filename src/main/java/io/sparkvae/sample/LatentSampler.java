@@ -25,10 +25,15 @@ public record LatentSampler(long seed, int latentDim, double temperature) implem
 
   /** Latents of ids {@code from .. from+n-1} as an [n, latentDim] array. */
   public INDArray latents(long from, int n) {
+    return Nd4j.create(latentValues(from, n), new long[] {n, latentDim}, 'c');
+  }
+
+  /** Latents of ids {@code from .. from+n-1}, row after row ({@code n * latentDim} values). */
+  public float[] latentValues(long from, int n) {
     float[] all = new float[n * latentDim];
     for (int i = 0; i < n; i++) {
       System.arraycopy(latent(from + i), 0, all, i * latentDim, latentDim);
     }
-    return Nd4j.create(all, new long[] {n, latentDim}, 'c');
+    return all;
   }
 }

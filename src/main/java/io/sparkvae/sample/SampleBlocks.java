@@ -2,7 +2,7 @@ package io.sparkvae.sample;
 
 import io.sparkvae.io.SparkRows;
 import io.sparkvae.io.images.ImageTensors;
-import io.sparkvae.io.images.PixelCodec;
+import io.sparkvae.io.images.PngEncoder;
 import io.sparkvae.model.vae.LoadedVae;
 import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vae.VaeGraphs;
@@ -16,6 +16,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * On an executor: decodes fixed blocks of sample ids into sample rows. Blocks are the unit of work
@@ -49,30 +50,34 @@ public final class SampleBlocks implements Serializable {
     if (!blocks.hasNext()) {
       return List.<Row>of().iterator();
     }
-    LoadedVae vae = ModelStore.fromBytes(model.value());
+    LoadedVae vae = ModelStore.fromBytes(model.value(), false);
     VaeSpec spec = vae.spec();
     ComputationGraph decoder = VaeGraphs.decoder(vae.graph(), spec);
     LatentSampler sampler = new LatentSampler(seed, spec.latentDim(), temperature);
+    int d = spec.latentDim();
     List<Row> rows = new ArrayList<>();
-    while (blocks.hasNext()) {
-      long from = (long) blocks.next() * blockSize;
-      int n = (int) Math.min(blockSize, count - from);
-      INDArray z = sampler.latents(from, n);
-      List<byte[]> images = ImageTensors.toHwcBytes(decoder.outputSingle(false, z));
-      for (int i = 0; i < n; i++) {
-        long id = from + i;
-        byte[] png = PixelCodec.encodePng(images.get(i), spec.height(), spec.width(), spec.channels());
-        rows.add(RowFactory.create(runId, "vae", id, sampler.seedOf(id), spec.height(), spec.width(),
-            spec.channels(), png, SparkRows.seq(boxed(z.getRow(i).toFloatVector())), null, null, null));
+    try (PngEncoder png = new PngEncoder()) {
+      while (blocks.hasNext()) {
+        long from = (long) blocks.next() * blockSize;
+        int n = (int) Math.min(blockSize, count - from);
+        float[] latents = sampler.latentValues(from, n);
+        INDArray z = Nd4j.create(latents, new long[] {n, d}, 'c');
+        List<byte[]> images = ImageTensors.toHwcBytes(decoder.outputSingle(false, z));
+        for (int i = 0; i < n; i++) {
+          long id = from + i;
+          byte[] image = png.encode(images.get(i), spec.height(), spec.width(), spec.channels());
+          rows.add(RowFactory.create(runId, "vae", id, sampler.seedOf(id), spec.height(), spec.width(),
+              spec.channels(), image, SparkRows.seq(boxed(latents, i * d, d)), null, null, null));
+        }
       }
     }
     return rows.iterator();
   }
 
-  private static List<Float> boxed(float[] v) {
-    List<Float> out = new ArrayList<>(v.length);
-    for (float f : v) {
-      out.add(f);
+  private static List<Float> boxed(float[] v, int from, int length) {
+    List<Float> out = new ArrayList<>(length);
+    for (int i = from; i < from + length; i++) {
+      out.add(v[i]);
     }
     return out;
   }

@@ -2,7 +2,7 @@ package io.sparkvae.sample;
 
 import io.sparkvae.io.SparkRows;
 import io.sparkvae.io.images.ImageTensors;
-import io.sparkvae.io.images.PixelCodec;
+import io.sparkvae.io.images.PngEncoder;
 import io.sparkvae.model.prior.PixelCnnSampler;
 import io.sparkvae.model.prior.PixelCnnSpec;
 import io.sparkvae.model.vae.ModelStore;
@@ -48,33 +48,35 @@ public final class VqSampleBlocks implements Serializable {
     if (!blocks.hasNext()) {
       return List.<Row>of().iterator();
     }
-    ModelStore.Stored vq = ModelStore.fromBytesAny(vqvae.value());
+    ModelStore.Stored vq = ModelStore.fromBytesAny(vqvae.value(), false);
     VqVaeSpec spec = (VqVaeSpec) vq.spec();
     ComputationGraph decoder = VqVaeGraphs.decoder(vq.graph(), spec);
     INDArray codebook = Codebooks.codebook(vq.graph());
-    ModelStore.Stored p = ModelStore.fromBytesAny(prior.value());
+    ModelStore.Stored p = ModelStore.fromBytesAny(prior.value(), false);
     PixelCnnSampler sampler = new PixelCnnSampler(p.graph(), (PixelCnnSpec) p.spec());
     int h = spec.codeHeight();
     int w = spec.codeWidth();
     List<Row> rows = new ArrayList<>();
-    while (blocks.hasNext()) {
-      long from = (long) blocks.next() * blockSize;
-      int n = (int) Math.min(blockSize, count - from);
-      long[] seeds = new long[n];
-      for (int i = 0; i < n; i++) {
-        seeds[i] = PixelCnnSampler.sampleSeed(seed, from + i);
-      }
-      int[][] grids = sampler.sample(seeds, temperature);
-      List<byte[]> images = ImageTensors.toHwcBytes(decoder.outputSingle(false, Codebooks.lookup(grids, codebook,
-          h, w)));
-      for (int i = 0; i < n; i++) {
-        List<Integer> codes = new ArrayList<>(grids[i].length);
-        for (int c : grids[i]) {
-          codes.add(c);
+    try (PngEncoder png = new PngEncoder()) {
+      while (blocks.hasNext()) {
+        long from = (long) blocks.next() * blockSize;
+        int n = (int) Math.min(blockSize, count - from);
+        long[] seeds = new long[n];
+        for (int i = 0; i < n; i++) {
+          seeds[i] = PixelCnnSampler.sampleSeed(seed, from + i);
         }
-        byte[] png = PixelCodec.encodePng(images.get(i), spec.height(), spec.width(), spec.channels());
-        rows.add(RowFactory.create(runId, "vqvae", from + i, seeds[i], spec.height(), spec.width(),
-            spec.channels(), png, null, SparkRows.seq(codes), h, w));
+        int[][] grids = sampler.sample(seeds, temperature);
+        List<byte[]> images = ImageTensors.toHwcBytes(decoder.outputSingle(false, Codebooks.lookup(grids, codebook,
+            h, w)));
+        for (int i = 0; i < n; i++) {
+          List<Integer> codes = new ArrayList<>(grids[i].length);
+          for (int c : grids[i]) {
+            codes.add(c);
+          }
+          byte[] image = png.encode(images.get(i), spec.height(), spec.width(), spec.channels());
+          rows.add(RowFactory.create(runId, "vqvae", from + i, seeds[i], spec.height(), spec.width(),
+              spec.channels(), image, null, SparkRows.seq(codes), h, w));
+        }
       }
     }
     return rows.iterator();

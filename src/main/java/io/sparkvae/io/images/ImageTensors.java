@@ -2,6 +2,7 @@ package io.sparkvae.io.images;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -55,11 +56,27 @@ public final class ImageTensors {
         int h = (int) one.size(1);
         int w = (int) one.size(2);
         float[] values = Nd4j.toFlattened('c', one).toFloatVector();
-        int plane = h * w;
+        return toHwc(values, 0, h * w, c);
+    }
+
+    /** The CHW image at {@code values[base ..]} (planes of {@code plane} values) as uint8 HWC bytes. */
+    private static byte[] toHwc(float[] values, int base, int plane, int c) {
         byte[] hwc = new byte[plane * c];
-        for (int p = 0, dst = 0; p < plane; p++) {
-            for (int ch = 0; ch < c; ch++, dst++) {
-                hwc[dst] = toByte(values[ch * plane + p]);
+        if (c == 3) {
+            int r = base;
+            int g = base + plane;
+            int b = base + 2 * plane;
+            for (int p = 0, dst = 0; p < plane; p++, dst += 3) {
+                hwc[dst] = toByte(values[r + p]);
+                hwc[dst + 1] = toByte(values[g + p]);
+                hwc[dst + 2] = toByte(values[b + p]);
+            }
+            return hwc;
+        }
+        for (int ch = 0; ch < c; ch++) {
+            int src = base + ch * plane;
+            for (int p = 0, dst = ch; p < plane; p++, dst += c) {
+                hwc[dst] = toByte(values[src + p]);
             }
         }
         return hwc;
@@ -70,9 +87,17 @@ public final class ImageTensors {
         if (batch.rank() != 4) {
             throw new IllegalArgumentException("expected an [N, C, H, W] batch, got rank " + batch.rank());
         }
-        List<byte[]> out = new ArrayList<>((int) batch.size(0));
-        for (int n = 0; n < batch.size(0); n++) {
-            out.add(toHwcBytes(batch, n));
+        int n = (int) batch.size(0);
+        int c = (int) batch.size(1);
+        int plane = (int) (batch.size(2) * batch.size(3));
+        int perImage = plane * c;
+        // one bulk copy of the whole batch (a single native op) instead of a view and a copy per image
+        float[] values = batch.dataType() == DataType.FLOAT && batch.ordering() == 'c' && !batch.isView()
+                && batch.data().length() == batch.length() ? batch.data().asFloat()
+                : Nd4j.toFlattened('c', batch).toFloatVector();
+        List<byte[]> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(toHwc(values, i * perImage, plane, c));
         }
         return out;
     }

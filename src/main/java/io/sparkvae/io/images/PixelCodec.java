@@ -86,9 +86,15 @@ public final class PixelCodec {
         return hwc;
     }
 
-    /** Encodes raw HWC pixels ({@code c} = 3 RGB or 1 gray) as PNG. */
+    /**
+     * Encodes raw HWC pixels ({@code c} = 3 RGB or 1 gray) as PNG with {@link PngEncoder}. To encode many images,
+     * keep one {@link PngEncoder} and reuse it.
+     */
     public static byte[] encodePng(byte[] hwc, int h, int w, int c) {
-        return writePng(toBufferedImage(hwc, h, w, c));
+        checkShape(hwc, h, w, c);
+        try (PngEncoder encoder = new PngEncoder()) {
+            return encoder.encode(hwc, h, w, c);
+        }
     }
 
     /** Decodes PNG (or any format ImageIO reads) bytes; fails with a clear message on unreadable input. */

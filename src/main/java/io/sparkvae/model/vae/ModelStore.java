@@ -64,7 +64,12 @@ public final class ModelStore {
 
     /** Restores graph (with updater state) and spec from {@link #toBytes} output; fails unless it is a VAE. */
     public static LoadedVae fromBytes(byte[] bytes) {
-        Stored stored = fromBytesAny(bytes);
+        return fromBytes(bytes, true);
+    }
+
+    /** As {@link #fromBytes(byte[])}; without the updater state if {@code loadUpdater} is false (inference only). */
+    public static LoadedVae fromBytes(byte[] bytes, boolean loadUpdater) {
+        Stored stored = fromBytesAny(bytes, loadUpdater);
         if (!(stored.spec() instanceof VaeSpec spec)) {
             throw new UncheckedIOException(new IOException("the model zip holds a "
                     + stored.spec().getClass().getSimpleName() + ", not a VAE"));
@@ -78,11 +83,19 @@ public final class ModelStore {
 
     /** Restores graph (with updater state) and whatever spec {@link #toBytes} stored. */
     public static Stored fromBytesAny(byte[] bytes) {
+        return fromBytesAny(bytes, true);
+    }
+
+    /**
+     * As {@link #fromBytesAny(byte[])}; skips restoring the updater state (Adam's moments, twice the parameters) if
+     * {@code loadUpdater} is false, for graphs that only run inference, such as the sampling job's.
+     */
+    public static Stored fromBytesAny(byte[] bytes, boolean loadUpdater) {
         File tmp = null;
         try {
             tmp = File.createTempFile("spark-vae-model", ".zip");
             Files.write(tmp.toPath(), bytes);
-            ComputationGraph graph = ModelSerializer.restoreComputationGraph(tmp, true);
+            ComputationGraph graph = ModelSerializer.restoreComputationGraph(tmp, loadUpdater);
             Object spec = ModelSerializer.getObjectFromFile(tmp, SPEC_KEY);
             if (spec == null) {
                 throw new IOException("Model zip holds no spec under key " + SPEC_KEY);
