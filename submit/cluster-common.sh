@@ -63,6 +63,12 @@ cluster_init() {
   fi
   case "$1" in
     --help|-h|help) usage; exit 0 ;;
+  esac
+  # a script that needs settings of its own (its master's URL) checks them here, after --help
+  if declare -F check_environment >/dev/null; then
+    check_environment
+  fi
+  case "$1" in
     -*) die "the first argument is the command (prepare, train, encode, train-prior, sample, validate)," \
           "got '$1'; see ${SCRIPT} --help" ;;
   esac

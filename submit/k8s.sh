@@ -59,14 +59,14 @@ CONFIG_IN_IMAGE="/opt/spark-vae/"
 # shellcheck source=submit/cluster-common.sh
 source "${ROOT}/submit/cluster-common.sh"
 
-if [[ "${1:-}" != --help && "${1:-}" != -h && "${1:-}" != help && $# -gt 0 ]]; then
+check_environment() {
   [[ -n "${SPARK_VAE_K8S_MASTER:-}" ]] \
     || die "SPARK_VAE_K8S_MASTER is not set: the Kubernetes API server," \
            "e.g. k8s://https://k8s.example.com:6443 (kubectl cluster-info prints it)"
   [[ -n "${SPARK_VAE_K8S_IMAGE:-}" ]] \
     || die "SPARK_VAE_K8S_IMAGE is not set: the spark-vae image (docker/README.md)," \
            "e.g. registry.example.com/spark-vae:0.1"
-fi
+}
 cluster_init "$@"
 MASTER="$SPARK_VAE_K8S_MASTER"
 if [[ "$MASTER" != k8s://* ]]; then

@@ -52,12 +52,12 @@ CONFIG_IN_IMAGE=""
 # shellcheck source=submit/cluster-common.sh
 source "${ROOT}/submit/cluster-common.sh"
 
-if [[ "${1:-}" != --help && "${1:-}" != -h && "${1:-}" != help && $# -gt 0 ]]; then
+check_environment() {
   [[ -n "${SPARK_MASTER:-}" ]] \
     || die "SPARK_MASTER is not set: the standalone master's URL, e.g. SPARK_MASTER=spark://master.example.com:7077"
   [[ "$SPARK_MASTER" =~ ^spark://[^[:space:]]+$ ]] \
     || die "SPARK_MASTER must look like spark://HOST:PORT (got '${SPARK_MASTER}')"
-fi
+}
 cluster_init "$@"
 SUBMIT_ARGS=(--master "$SPARK_MASTER" "${SUBMIT_ARGS[@]}"
   --total-executor-cores "$(( NUM_EXECUTORS * EXECUTOR_CORES ))")
