@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,13 +173,10 @@ class AirflowDagTest {
       args.add(0, ValidateCommand.NAME);
     }
     List<Path> before = filesUnder(tmp);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertEquals(expectedCode, code, what + ": " + args + "\n" + err.toString(StandardCharsets.UTF_8));
+    MainRun r = MainRun.of(args);
+    assertEquals(expectedCode, r.code(), what + ": " + args + "\n" + r.err());
     if (expectedCode != 0) {
-      assertTrue(err.toString(StandardCharsets.UTF_8).contains("no prepared dataset"), what + ": " + err);
+      assertTrue(r.err().contains("no prepared dataset"), what + ": " + r.err());
     }
     assertEquals(before, filesUnder(tmp), what + ": nothing written");
   }

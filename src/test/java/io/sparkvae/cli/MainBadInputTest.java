@@ -3,9 +3,6 @@ package io.sparkvae.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -16,14 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MainBadInputTest {
   @TempDir Path root;
 
-  private record Result(int code, String out, String err) {}
-
-  private Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private MainRun run(String... args) {
+    return MainRun.of(args);
   }
 
   private long filesUnderRoot() throws Exception {
@@ -34,7 +25,7 @@ class MainBadInputTest {
 
   @Test
   void unknownConfigKey() throws Exception {
-    Result r = run("prepare", "--set", "output-root=" + root, "--set", "data.synthetic.cont=10");
+    MainRun r = run("prepare", "--set", "output-root=" + root, "--set", "data.synthetic.cont=10");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("unknown key 'data.synthetic.cont' (did you mean 'data.synthetic.count'?)"),
         r.err());
@@ -43,7 +34,7 @@ class MainBadInputTest {
 
   @Test
   void negativeEpochs() throws Exception {
-    Result r = run("train", "--set", "output-root=" + root, "--set", "train.epochs=-2");
+    MainRun r = run("train", "--set", "output-root=" + root, "--set", "train.epochs=-2");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("train.epochs: -2 must be at least 1"), r.err());
     assertEquals(0, filesUnderRoot());
@@ -51,7 +42,7 @@ class MainBadInputTest {
 
   @Test
   void missingDatasetPath() throws Exception {
-    Result r = run("train", "--set", "output-root=" + root, "--set", "data.prepared=" + root + "/nope");
+    MainRun r = run("train", "--set", "output-root=" + root, "--set", "data.prepared=" + root + "/nope");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("data.prepared: no prepared dataset at " + root + "/nope"), r.err());
     assertEquals(0, filesUnderRoot());
@@ -61,7 +52,7 @@ class MainBadInputTest {
   void existingOutputIsRefusedAndUntouched() throws Exception {
     Path prepared = Files.createDirectories(root.resolve("prepared"));
     Files.writeString(prepared.resolve("keep.txt"), "mine");
-    Result r = run("prepare", "--set", "output-root=" + root);
+    MainRun r = run("prepare", "--set", "output-root=" + root);
     assertEquals(2, r.code());
     assertTrue(r.err().contains("already exists (pass --overwrite to replace it)"), r.err());
     assertEquals("mine", Files.readString(prepared.resolve("keep.txt")));
@@ -72,11 +63,11 @@ class MainBadInputTest {
   void modelWhoseHalvingsDoNotFitTheImagesIsRefusedBeforeSpark() throws Exception {
     Path prepared = Files.createDirectories(root.resolve("prepared"));
     Files.writeString(prepared.resolve("_dataset.json"), "{ \"height\" : 40, \"width\" : 40, \"channels\" : 3 }");
-    Result vae = run("train", "--set", "output-root=" + root, "--set", "model.encoder-channels=[8,16,32,64,128]");
+    MainRun vae = run("train", "--set", "output-root=" + root, "--set", "model.encoder-channels=[8,16,32,64,128]");
     assertEquals(2, vae.code());
     assertTrue(vae.err().contains("model.encoder-channels: 5 stride-2 layers need images whose sides divide by 32, "
         + "but " + prepared + " holds 40x40 images"), vae.err());
-    Result vq = run("train", "--set", "output-root=" + root, "--set", "model.type=vqvae",
+    MainRun vq = run("train", "--set", "output-root=" + root, "--set", "model.type=vqvae",
         "--set", "model.vqvae.downsamplings=4");
     assertEquals(2, vq.code());
     assertTrue(vq.err().contains("model.vqvae.downsamplings: 4 stride-2 layers need images whose sides divide by 16"),
@@ -87,14 +78,14 @@ class MainBadInputTest {
 
   @Test
   void missingModelForSampling() throws Exception {
-    Result r = run("sample", "--set", "output-root=" + root, "--set", "run-id=r7");
+    MainRun r = run("sample", "--set", "output-root=" + root, "--set", "run-id=r7");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("run r7 has no model at " + root + "/runs/r7/model.zip"), r.err());
   }
 
   @Test
   void allProblemsAtOnce() {
-    Result r = run("train", "--set", "output-root=" + root, "--set", "train.epochs=0",
+    MainRun r = run("train", "--set", "output-root=" + root, "--set", "train.epochs=0",
         "--set", "sample.count=0", "--set", "model.beta=-1", "--set", "data.prepared=" + root + "/nope",
         "--set", "train.learning-rate=fast", "--set", "train.epoch=3");
     assertEquals(2, r.code());
@@ -112,7 +103,7 @@ class MainBadInputTest {
     assertEquals(2, run("fly").code());
     assertTrue(run("fly").err().contains("unknown command 'fly'"));
     assertEquals(2, run("train", "--config").code());
-    Result help = run("train", "--help");
+    MainRun help = run("train", "--help");
     assertEquals(0, help.code());
     assertTrue(help.out().contains("usage: spark-vae train"), help.out());
     assertTrue(run("--help").out().contains("prepare"));

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,14 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ValidateCommandTest {
   @TempDir Path root;
 
-  private record Result(int code, String out, String err) {}
-
-  private Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private MainRun run(String... args) {
+    return MainRun.of(args);
   }
 
   private List<Path> filesUnderRoot() throws Exception {
@@ -47,7 +38,7 @@ class ValidateCommandTest {
     Path prepared = fakePreparedDataset();
     List<Path> before = filesUnderRoot();
     boolean sparkBefore = SparkSession.getDefaultSession().isDefined();
-    Result r = run("validate", "train", "--config", "conf/cifar10-vae.conf", "--set", "run-id=20261123",
+    MainRun r = run("validate", "train", "--config", "conf/cifar10-vae.conf", "--set", "run-id=20261123",
         "--set", "output-root=" + root);
     assertEquals(0, r.code(), r.err());
     assertEquals("", r.err());
@@ -63,7 +54,7 @@ class ValidateCommandTest {
   void unknownKeyIsReportedWithItsSuggestion() throws Exception {
     fakePreparedDataset();
     List<Path> before = filesUnderRoot();
-    Result r = run("validate", "train", "--set", "output-root=" + root, "--set", "train.epoch=3");
+    MainRun r = run("validate", "train", "--set", "output-root=" + root, "--set", "train.epoch=3");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("error: train cannot start, invalid configuration:"), r.err());
     assertTrue(r.err().contains("unknown key 'train.epoch' (did you mean 'train.epochs'?)"), r.err());
@@ -73,10 +64,10 @@ class ValidateCommandTest {
 
   @Test
   void missingInputIsReported() throws Exception {
-    Result r = run("validate", "train", "--set", "output-root=" + root);
+    MainRun r = run("validate", "train", "--set", "output-root=" + root);
     assertEquals(2, r.code());
     assertTrue(r.err().contains("data.prepared: no prepared dataset at " + root + "/prepared"), r.err());
-    Result sample = run("validate", "sample", "--set", "output-root=" + root, "--set", "run-id=r7");
+    MainRun sample = run("validate", "sample", "--set", "output-root=" + root, "--set", "run-id=r7");
     assertEquals(2, sample.code());
     assertTrue(sample.err().contains("run r7 has no model at " + root + "/runs/r7/model.zip"), sample.err());
     assertEquals(0, filesUnderRoot().size() - 1);
@@ -84,7 +75,7 @@ class ValidateCommandTest {
 
   @Test
   void unknownCommandAfterValidate() {
-    Result r = run("validate", "fly", "--set", "output-root=" + root);
+    MainRun r = run("validate", "fly", "--set", "output-root=" + root);
     assertEquals(2, r.code());
     assertTrue(r.err().contains("error: unknown command 'fly'"), r.err());
     assertTrue(r.err().contains("usage: spark-vae validate"), r.err());
@@ -98,29 +89,29 @@ class ValidateCommandTest {
   void pipelineNeedsOnlyTheInputsNoEarlierStepWrites() throws Exception {
     String out = "output-root=" + root;
     // synthetic prepare reads nothing; train's dataset and sample's model are written by earlier steps
-    Result all = run("validate", "prepare,train,sample", "--set", out);
+    MainRun all = run("validate", "prepare,train,sample", "--set", out);
     assertEquals(0, all.code(), all.err());
     assertTrue(all.out().contains("reads  file:" + root + "/prepared  (written by prepare)"), all.out());
     assertTrue(all.out().contains("reads  file:" + root + "/runs/local/model.zip  (written by train)"), all.out());
     assertEquals(1, filesUnderRoot().size(), "nothing written");
     // without prepare the prepared dataset must exist; sample's model is still train's
-    Result noPrepare = run("validate", "train,sample", "--set", out);
+    MainRun noPrepare = run("validate", "train,sample", "--set", out);
     assertEquals(2, noPrepare.code());
     assertTrue(noPrepare.err().contains("  - train: data.prepared: no prepared dataset at " + root + "/prepared"),
         noPrepare.err());
     assertFalse(noPrepare.err().contains("sample:"), noPrepare.err());
     // prepare's raw input is never written by anyone: it must exist
-    Result cifar = run("validate", "prepare,train", "--set", out, "--dataset", "cifar10",
+    MainRun cifar = run("validate", "prepare,train", "--set", out, "--dataset", "cifar10",
         "--input", root + "/raw");
     assertEquals(2, cifar.code());
     assertTrue(cifar.err().contains("prepare: data.input: " + root + "/raw does not exist"), cifar.err());
     fakePreparedDataset();
     assertEquals(0, run("validate", "train,sample", "--set", out).code());
-    Result vq = run("validate", "train,encode,train-prior,sample", "--set", out, "--set", "model.type=vqvae");
+    MainRun vq = run("validate", "train,encode,train-prior,sample", "--set", out, "--set", "model.type=vqvae");
     assertEquals(0, vq.code(), vq.err());
     assertTrue(vq.out().contains("reads  file:" + root + "/runs/local/prior.zip  (written by train-prior)"),
         vq.out());
-    Result vqSample = run("validate", "sample", "--set", out, "--set", "model.type=vqvae");
+    MainRun vqSample = run("validate", "sample", "--set", out, "--set", "model.type=vqvae");
     assertEquals(2, vqSample.code());
     assertTrue(vqSample.err().contains("has no model") && vqSample.err().contains("has no prior"), vqSample.err());
   }
@@ -132,7 +123,7 @@ class ValidateCommandTest {
     Files.writeString(run.resolve("model.zip"), "old");
     // (train resumes from its checkpoints instead; samples are replaced only on request)
     Files.createDirectories(run.resolve("samples"));
-    Result r = run("validate", "sample", "--set", "output-root=" + root, "--set", "run-id=r1");
+    MainRun r = run("validate", "sample", "--set", "output-root=" + root, "--set", "run-id=r1");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("samples already exist at"), r.err());
     assertEquals(0, run("validate", "sample", "--set", "output-root=" + root, "--set", "run-id=r1",
@@ -142,15 +133,15 @@ class ValidateCommandTest {
 
   @Test
   void configOnlyLooksAtNoFileButChecksEveryValue() throws Exception {
-    Result r = run("validate", "--config-only", "prepare,train,sample", "--config", "conf/cifar10-vae.conf",
+    MainRun r = run("validate", "--config-only", "prepare,train,sample", "--config", "conf/cifar10-vae.conf",
         "--set", "output-root=" + root + "/nowhere");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("configuration ok (--config-only: inputs and outputs not checked)"), r.out());
     assertTrue(r.out().contains("reads  data/raw/cifar10"), r.out());
-    Result bad = run("validate", "train", "--config-only", "--set", "model.beta=-1");
+    MainRun bad = run("validate", "train", "--config-only", "--set", "model.beta=-1");
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("model.beta: -1.0 is out of range"), bad.err());
-    Result missing = run("validate", "train", "--config-only", "--config", root + "/none.conf");
+    MainRun missing = run("validate", "train", "--config-only", "--config", root + "/none.conf");
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("--config: file not found"), missing.err());
     assertEquals(1, filesUnderRoot().size());
@@ -158,13 +149,13 @@ class ValidateCommandTest {
 
   @Test
   void helpAndUsage() {
-    Result help = run("validate", "--help");
+    MainRun help = run("validate", "--help");
     assertEquals(0, help.code());
     assertTrue(help.out().startsWith("usage: spark-vae validate <command>[,<command>...] [--config-only]"),
         help.out());
     assertTrue(help.out().contains("--config-only") && help.out().contains("prepare,train,sample"), help.out());
     assertEquals(0, run("validate", "train", "--help").code());
-    Result none = run("validate");
+    MainRun none = run("validate");
     assertEquals(2, none.code());
     assertTrue(none.err().contains("error: validate needs the command to check"), none.err());
     assertTrue(none.err().contains("usage: spark-vae validate"), none.err());

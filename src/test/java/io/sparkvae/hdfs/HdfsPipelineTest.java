@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvae.cli.Main;
+import io.sparkvae.e2e.TinyVaeRun;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -49,15 +50,8 @@ class HdfsPipelineTest {
   }
 
   private static String[] args(String command, String... extra) {
-    List<String> a = new ArrayList<>(List.of(command, "--set", "output-root=" + root,
-        "--set", "run-id=hdfs", "--set", "spark.master=local[2]",
-        "--set", "data.synthetic.count=400", "--set", "data.synthetic.image-size=16",
-        "--set", "data.synthetic.partitions=2",
-        "--set", "model.encoder-channels=[8,16]", "--set", "model.latent-dim=8",
-        "--set", "model.kl-warmup-epochs=0",
-        "--set", "train.workers=2", "--set", "train.batch-size-per-worker=16",
-        "--set", "train.averaging-frequency=3", "--set", "train.max-val-images=64",
-        "--set", "sample.count=30", "--set", "sample.partitions=2", "--set", "sample.batch-size=8"));
+    List<String> a = TinyVaeRun.args(command, root, "hdfs");
+    a.addAll(List.of("--set", "sample.count=30", "--set", "sample.partitions=2", "--set", "sample.batch-size=8"));
     a.addAll(List.of(extra));
     return a.toArray(new String[0]);
   }

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparkvae.cli.Main;
+import io.sparkvae.cli.MainRun;
+import io.sparkvae.e2e.TinyVaeRun;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.model.vae.ModelStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,30 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainFaultToleranceTest {
   @TempDir Path root;
 
-  private record Result(int code, String out, String err) {}
-
   @AfterEach
   void noFault() {
     VaeTraining.beforeEpoch = null;
   }
 
-  private Result run(String command, String... extra) {
-    List<String> a = new ArrayList<>(List.of(command, "--set", "output-root=" + root,
-        "--set", "run-id=ft", "--set", "spark.master=local[2]",
-        "--set", "data.synthetic.count=400", "--set", "data.synthetic.image-size=16",
-        "--set", "data.synthetic.partitions=2",
-        "--set", "model.encoder-channels=[8,16]", "--set", "model.latent-dim=8",
-        "--set", "model.kl-warmup-epochs=0",
-        "--set", "train.workers=2", "--set", "train.batch-size-per-worker=16",
-        "--set", "train.averaging-frequency=3", "--set", "train.max-val-images=64"));
+  private MainRun run(String command, String... extra) {
+    List<String> a = TinyVaeRun.args(command, root.toString(), "ft");
     a.addAll(List.of(extra));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(a.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    String e = err.toString(StandardCharsets.UTF_8);
-    System.err.print(e);
-    return new Result(code, out.toString(StandardCharsets.UTF_8), e);
+    MainRun r = MainRun.of(a);
+    System.err.print(r.err());
+    return r;
   }
 
   private Path run() {
@@ -110,7 +95,7 @@ class TrainFaultToleranceTest {
 
     // a changed model is refused before Spark starts, naming the key; nothing is touched
     long modified = Files.getLastModifiedTime(run().resolve("metrics.jsonl")).toMillis();
-    Result changed = run("train", "--set", "train.epochs=5", "--set", "model.latent-dim=4");
+    MainRun changed = run("train", "--set", "train.epochs=5", "--set", "model.latent-dim=4");
     assertEquals(2, changed.code());
     assertTrue(changed.err().contains("model.latent-dim: checkpoint 8, now 4"), changed.err());
     assertTrue(changed.err().contains("--fresh"), changed.err());
@@ -120,7 +105,7 @@ class TrainFaultToleranceTest {
     VaeTraining.beforeEpoch = (epoch, net) -> {
       throw new IllegalStateException("injected: every executor lost");
     };
-    Result gaveUp = run("train", "--set", "train.epochs=5", "--set", "train.max-retries=1");
+    MainRun gaveUp = run("train", "--set", "train.epochs=5", "--set", "train.max-retries=1");
     assertEquals(1, gaveUp.code());
     assertTrue(gaveUp.err().contains("epoch 5 failed 2 time(s)"), gaveUp.err());
     assertTrue(gaveUp.err().contains("train.max-retries = 1"), gaveUp.err());
@@ -133,7 +118,7 @@ class TrainFaultToleranceTest {
     // a NaN in the parameters (what an absurd learning rate leads to; this model's clamps make that slow):
     // the run stops naming epoch and iteration, and the last checkpoint stays good
     VaeTraining.beforeEpoch = (epoch, net) -> net.params().putScalar(0, Double.NaN);
-    Result diverged = run("train", "--set", "train.epochs=5");
+    MainRun diverged = run("train", "--set", "train.epochs=5");
     VaeTraining.beforeEpoch = null;
     assertEquals(1, diverged.code());
     assertTrue(diverged.err().matches("(?s).*training diverged in epoch 5 \\(by iteration \\d+\\).*"),
@@ -165,7 +150,7 @@ class TrainFaultToleranceTest {
 
     // a scheduler's retry of the finished step: a no-op that says so; --overwrite runs it again
     long finished = Files.getLastModifiedTime(run().resolve("metrics.jsonl")).toMillis();
-    Result again = run("train", "--set", "train.epochs=1", "--fresh");
+    MainRun again = run("train", "--set", "train.epochs=1", "--fresh");
     assertEquals(0, again.code());
     assertTrue(again.out().contains("train of run ft already succeeded with this configuration"), again.out());
     assertEquals(finished, Files.getLastModifiedTime(run().resolve("metrics.jsonl")).toMillis());
