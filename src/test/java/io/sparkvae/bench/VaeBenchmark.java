@@ -1,6 +1,7 @@
 package io.sparkvae.bench;
 
 import io.sparkvae.cli.Main;
+import io.sparkvae.cli.SparkSessions;
 import io.sparkvae.config.CheckpointConfig;
 import io.sparkvae.config.TrainConfig;
 import io.sparkvae.data.synthetic.ShapesGenerator;
@@ -13,8 +14,8 @@ import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.sample.LatentSampler;
 import io.sparkvae.sample.SampleBlocks;
 import io.sparkvae.train.MinibatchFunction;
-import io.sparkvae.train.PreparedData;
 import io.sparkvae.train.ParameterAveraging;
+import io.sparkvae.train.PreparedData;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -26,9 +27,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -214,11 +220,13 @@ public final class VaeBenchmark {
    * minibatch assembly), from dl4j-spark's training stats.
    */
   static void spark(VaeSpec spec, int workers, int frequency, int n) {
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("bench")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark = localSpark();
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      JavaRDD<byte[]> data = jsc.parallelize(images(n, spec.height()), workers).persist(StorageLevel.MEMORY_ONLY_SER());
+      // as TrainJob caches the train split: shuffled into one partition per worker, serialised. (Cached straight
+      // from parallelize, every task of every round would carry its partition's images in its own description.)
+      JavaRDD<byte[]> data = jsc.parallelize(images(n, spec.height()), workers).repartition(workers)
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
       data.count();
       TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, 42, 0, 0,
           CheckpointConfig.DEFAULT, 0, false);
@@ -229,6 +237,9 @@ public final class VaeBenchmark {
       System.setProperty("org.deeplearning4j.spark.time.TimeSource",
           "org.deeplearning4j.spark.time.SystemClockTimeSource");
       trainer.setCollectTrainingStats(true);
+      if (Boolean.getBoolean("bench.stats")) {
+        spark.sparkContext().addSparkListener(new TaskTimeline());
+      }
       long t0 = System.nanoTime();
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 1), false));
       double wallMs = (System.nanoTime() - t0) / 1e6;
@@ -236,9 +247,38 @@ public final class VaeBenchmark {
       String key = "spark-w" + workers + "-f" + frequency;
       result(key, n / (wallMs / 1e3));
       result(key + "-outside-fit-share", 1 - fitMs / workers / wallMs);
+      if (Boolean.getBoolean("bench.stats")) {
+        System.out.println(trainer.getSparkTrainingStats().statsAsString());
+      }
     } finally {
       spark.stop();
     }
+  }
+
+  /** With -Dbench.stats=true: each job's start and end, and each task's launch, run and finish (ms). */
+  private static final class TaskTimeline extends SparkListener {
+    @Override
+    public void onJobStart(SparkListenerJobStart e) {
+      System.out.println("JOB start " + e.time());
+    }
+
+    @Override
+    public void onJobEnd(SparkListenerJobEnd e) {
+      System.out.println("JOB end " + e.time());
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd e) {
+      System.out.println("TASK launch " + e.taskInfo().launchTime() + " finish " + e.taskInfo().finishTime()
+          + " deserialise " + e.taskMetrics().executorDeserializeTime() + " run " + e.taskMetrics().executorRunTime()
+          + " serialise result " + e.taskMetrics().resultSerializationTime() + " gc " + e.taskMetrics().jvmGCTime());
+    }
+  }
+
+  /** local[2] with the application's serialiser settings (SparkSessions.transportDefaults; -Dspark.* overrides). */
+  private static SparkSession localSpark() {
+    SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("bench").set("spark.ui.enabled", "false");
+    return SparkSession.builder().config(SparkSessions.transportDefaults(conf)).getOrCreate();
   }
 
   /** Sum of the durations of the events under {@code key} at the first level of the stats that has it. */
@@ -272,8 +312,7 @@ public final class VaeBenchmark {
 
   /** The sampling job's path: decode, PNG, Parquet, over local[2]. */
   static double sample(VaeSpec spec, int n) throws Exception {
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("bench")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark = localSpark();
     Path out = Files.createTempDirectory("bench-samples");
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -307,8 +346,7 @@ public final class VaeBenchmark {
     if (code != 0) {
       throw new IllegalStateException("prepare failed with exit code " + code);
     }
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("bench")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark = localSpark();
     try {
       JavaRDD<byte[]> pixels = PreparedData.pixels(spark, prepared, "train", 0).repartition(2);
       long t0 = System.nanoTime();
