@@ -31,7 +31,7 @@ BATCH = 64
 CHANNELS = 3
 BOTTLENECK = 4
 SIGMA = 0.1
-WARMUP = 5
+WARMUP = 30  # untimed minibatches, as VaeBenchmark.WARMUP
 
 
 class Vae(nn.Module):

@@ -3,8 +3,7 @@ package io.sparkvae.sample;
 import io.sparkvae.io.SparkRows;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.io.images.PngEncoder;
-import io.sparkvae.model.vae.LoadedVae;
-import io.sparkvae.model.vae.ModelStore;
+import io.sparkvae.model.GraphBytes;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import java.io.Serializable;
@@ -23,14 +22,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * and never depend on the partitioning, so every row is the same whatever {@code sample.partitions}.
  */
 public final class SampleBlocks implements Serializable {
-  private final Broadcast<byte[]> model;
+  /** What every task needs to decode: the spec and the decoder alone, in the form that restores fastest. */
+  public record Decoder(VaeSpec spec, GraphBytes graph) implements Serializable {
+    /** Cuts the decoder from a trained VAE. */
+    public static Decoder of(ComputationGraph trained, VaeSpec spec) {
+      return new Decoder(spec, GraphBytes.of(VaeGraphs.decoder(trained, spec)));
+    }
+  }
+
+  private final Broadcast<Decoder> model;
   private final String runId;
   private final long count;
   private final int blockSize;
   private final long seed;
   private final double temperature;
 
-  public SampleBlocks(Broadcast<byte[]> model, String runId, long count, int blockSize, long seed,
+  public SampleBlocks(Broadcast<Decoder> model, String runId, long count, int blockSize, long seed,
       double temperature) {
     this.model = model;
     this.runId = runId;
@@ -45,14 +52,13 @@ public final class SampleBlocks implements Serializable {
     return (int) ((count + blockSize - 1) / blockSize);
   }
 
-  /** Rows of every block in this partition; the model is loaded once per partition. */
+  /** Rows of every block in this partition; the decoder is restored once per partition. */
   public Iterator<Row> rows(Iterator<Integer> blocks) {
     if (!blocks.hasNext()) {
       return List.<Row>of().iterator();
     }
-    LoadedVae vae = ModelStore.fromBytes(model.value(), false);
-    VaeSpec spec = vae.spec();
-    ComputationGraph decoder = VaeGraphs.decoder(vae.graph(), spec);
+    VaeSpec spec = model.value().spec();
+    ComputationGraph decoder = model.value().graph().restore();
     LatentSampler sampler = new LatentSampler(seed, spec.latentDim(), temperature);
     int d = spec.latentDim();
     List<Row> rows = new ArrayList<>();

@@ -13,6 +13,7 @@ import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.model.vqvae.VqVaeSpec;
 import io.sparkvae.model.vae.ModelStore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
@@ -79,8 +80,10 @@ public final class SampleJob implements Job {
       throw new IllegalArgumentException(paths.model() + " holds a " + (vq ? "VQ-VAE" : "VAE")
           + " but model.type is " + config.model().type() + "; set model.type to match the run");
     }
-    Broadcast<byte[]> model = jsc.broadcast(modelBytes);
+    Broadcast<byte[]> model = vq ? jsc.broadcast(modelBytes) : null;
     Broadcast<byte[]> prior = vq ? jsc.broadcast(files.readBytes(paths.prior())) : null;
+    Broadcast<SampleBlocks.Decoder> decoder = vq ? null
+        : jsc.broadcast(SampleBlocks.Decoder.of(stored.graph(), (VaeSpec) stored.spec()));
     // 2. fixed blocks of sample ids, spread over the partitions
     int blocks = SampleBlocks.blocks(s.count(), s.batchSize());
     List<Integer> blockIds = IntStream.range(0, blocks).boxed().toList();
@@ -89,7 +92,7 @@ public final class SampleJob implements Job {
     JavaRDD<Row> rows = vq
         ? ids.mapPartitions(new VqSampleBlocks(model, prior, config.runId(), s.count(), s.batchSize(), s.seed(),
             s.temperature())::rows)
-        : ids.mapPartitions(new SampleBlocks(model, config.runId(), s.count(), s.batchSize(), s.seed(),
+        : ids.mapPartitions(new SampleBlocks(decoder, config.runId(), s.count(), s.batchSize(), s.seed(),
             s.temperature())::rows);
     // 3. write to a temporary sibling, then commit by rename
     String tmp = HadoopFiles.temporarySibling(paths.samples());
@@ -100,9 +103,10 @@ public final class SampleJob implements Job {
       if (files.exists(tmp)) {
         files.delete(tmp);
       }
-      model.destroy();
-      if (prior != null) {
-        prior.destroy();
+      for (Broadcast<?> b : Arrays.asList(model, prior, decoder)) {
+        if (b != null) {
+          b.destroy();
+        }
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;

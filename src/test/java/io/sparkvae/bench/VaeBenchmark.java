@@ -8,7 +8,6 @@ import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.Schemas;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.model.vae.Likelihood;
-import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.sample.LatentSampler;
@@ -74,8 +73,10 @@ public final class VaeBenchmark {
       case "sgemm" -> result("sgemm-gflops", sgemm(Integer.parseInt(arg(args, 1, "1024"))));
       case "spark" -> spark(spec("cifar"), Integer.parseInt(arg(args, 1, "2")), Integer.parseInt(arg(args, 2, "5")),
           Integer.parseInt(arg(args, 3, "3840")));
-      case "decode" -> result("decode", decodeOnly(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
-      case "sample" -> result("sample", sample(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
+      case "decode" -> result("decode-" + arg(args, 1, "2000"),
+          decodeOnly(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
+      case "sample" -> result("sample-" + arg(args, 1, "2000"),
+          sample(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
       case "pipeline" -> pipeline(spec("cifar"), Integer.parseInt(arg(args, 1, "12000")));
       case "memory" -> memory(spec("cifar"), Integer.parseInt(arg(args, 1, "60")));
       default -> throw new IllegalArgumentException(
@@ -121,11 +122,17 @@ public final class VaeBenchmark {
     return batches;
   }
 
+  /**
+   * Untimed minibatches before a timed training run, on both sides (bench/pytorch_vae.py too): the JIT needs
+   * about this many before the step reaches its steady speed (5 left the 2-thread CIFAR rate 10% low).
+   */
+  static final int WARMUP = 30;
+
   /** graph.fit on batches of 64 in this JVM, no Spark; prints the model's forward MFLOP per image too. */
   static double train(VaeSpec spec, int iterations) {
     ComputationGraph graph = VaeGraphs.newTrainingGraph(spec);
     List<MultiDataSet> batches = batches(spec, 4);
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < WARMUP; i++) {
       graph.fit(batches.get(i % 4));
     }
     long t0 = System.nanoTime();
@@ -316,7 +323,8 @@ public final class VaeBenchmark {
     Path out = Files.createTempDirectory("bench-samples");
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      Broadcast<byte[]> model = jsc.broadcast(ModelStore.toBytes(VaeGraphs.newTrainingGraph(spec), spec));
+      Broadcast<SampleBlocks.Decoder> model =
+          jsc.broadcast(SampleBlocks.Decoder.of(VaeGraphs.newTrainingGraph(spec), spec));
       List<Integer> blocks = IntStream.range(0, SampleBlocks.blocks(n, 100)).boxed().toList();
       double best = 0;
       for (int round = 0; round < 2; round++) { // the first round warms up

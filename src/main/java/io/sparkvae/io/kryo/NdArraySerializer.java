@@ -42,16 +42,7 @@ public final class NdArraySerializer extends Serializer<INDArray> {
     for (long s : shape) {
       output.writeLong(s);
     }
-    INDArray dense = array.isView() || array.ordering() != 'c' || array.data().offset() != 0
-        ? array.dup('c') : array;
-    long bytes = dense.length() * type.width();
-    if (bytes > Integer.MAX_VALUE - 16) {
-      throw new IllegalArgumentException("array of " + bytes + " bytes is too large to serialise in one block");
-    }
-    byte[] block = new byte[(int) bytes];
-    ByteBuffer data = dense.data().asNio();
-    data.position(0);
-    data.get(block);
+    byte[] block = rawBytes(array);
     output.writeInt(block.length);
     output.writeBytes(block);
   }
@@ -68,8 +59,33 @@ public final class NdArraySerializer extends Serializer<INDArray> {
       for (int i = 0; i < rank; i++) {
         shape[i] = input.readLong();
       }
-      byte[] block = input.readBytes(input.readInt());
+      return fromRawBytes(dataType, shape, input.readBytes(input.readInt()));
+    }
+  }
+
+  /** The array's values in c order as the machine's bytes, copied in one block (a view is copied first). */
+  public static byte[] rawBytes(INDArray array) {
+    INDArray dense = array.isView() || array.ordering() != 'c' || array.data().offset() != 0
+        ? array.dup('c') : array;
+    long bytes = dense.length() * dense.dataType().width();
+    if (bytes > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("array of " + bytes + " bytes is too large to copy in one block");
+    }
+    byte[] block = new byte[(int) bytes];
+    ByteBuffer data = dense.data().asNio();
+    data.position(0);
+    data.get(block);
+    return block;
+  }
+
+  /** A new c-order array, outside any workspace, from {@link #rawBytes}. */
+  public static INDArray fromRawBytes(DataType dataType, long[] shape, byte[] block) {
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       INDArray array = Nd4j.createUninitialized(dataType, shape, 'c');
+      if ((long) block.length != array.length() * dataType.width()) {
+        throw new IllegalArgumentException("expected " + array.length() * dataType.width() + " bytes for "
+            + dataType + " " + java.util.Arrays.toString(shape) + ", got " + block.length);
+      }
       ByteBuffer data = array.data().asNio();
       data.position(0);
       data.put(block);
