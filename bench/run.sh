@@ -18,6 +18,8 @@
 # Environment: JAVA, MVN, PYTHON (default /usr/bin/python3), BENCH_ITERATIONS (CIFAR training minibatches,
 #              default 150; CelebA uses a quarter), BENCH_SPARK_IMAGES (images per Spark epoch, default 7680),
 #              BENCH_SAMPLES (default 2000; sampling is also measured at 10000).
+# One measurement alone, e.g. where an averaging round's time goes: java -Dbench.stats=true -cp ... \
+#   io.sparkvae.bench.VaeBenchmark spark 2 5 5120 prints dl4j-spark's per-round stats and each task's timeline.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,7 +33,7 @@ SAMPLES="${BENCH_SAMPLES:-2000}"
 BIG_SAMPLES=10000 # a second sampling size, where the job's fixed costs (Spark job, decoder per task) weigh less
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
