@@ -5,11 +5,13 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
+import java.awt.Rectangle;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
+import java.awt.geom.Point2D;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +85,7 @@ public final class LinePlot {
             drawGridAndTicks(g, f, xAxis, yAxis);
             drawFrame(g, f);
             drawSeries(g, f, xAxis, yAxis, data);
-            drawLegend(g, f, data);
+            drawLegend(g, f, linePoints(f, xAxis, yAxis, data), data);
         } finally {
             g.dispose();
         }
@@ -135,7 +137,7 @@ public final class LinePlot {
     }
 
     /** The plotting area in pixels. */
-    private record Frame(int left, int top, int right, int bottom) {
+    record Frame(int left, int top, int right, int bottom) {
     }
 
     /** An axis: its shown bounds, tick positions, and whether it maps log10 of values. */
@@ -269,8 +271,8 @@ public final class LinePlot {
             g.setColor(s.colour);
             Path2D.Double path = new Path2D.Double();
             for (int i = 0; i < s.xs.length; i++) {
-                double px = f.left + x.fraction(s.xs[i]) * (f.right - f.left);
-                double py = f.bottom - y.fraction(s.ys[i]) * (f.bottom - f.top);
+                double px = pixelX(f, x, s.xs[i]);
+                double py = pixelY(f, y, s.ys[i]);
                 if (i == 0) {
                     path.moveTo(px, py);
                 } else {
@@ -286,7 +288,61 @@ public final class LinePlot {
         g.setClip(clip);
     }
 
-    private static void drawLegend(Graphics2D g, Frame f, List<Series> data) {
+    private static double pixelX(Frame f, Axis x, double value) {
+        return f.left + x.fraction(value) * (f.right - f.left);
+    }
+
+    private static double pixelY(Frame f, Axis y, double value) {
+        return f.bottom - y.fraction(value) * (f.bottom - f.top);
+    }
+
+    /** Points along every drawn line, in pixels: each point and 15 more along each segment. */
+    private static List<Point2D> linePoints(Frame f, Axis x, Axis y, List<Series> data) {
+        List<Point2D> points = new ArrayList<>();
+        for (Series s : data) {
+            for (int i = 0; i < s.xs.length; i++) {
+                double px = pixelX(f, x, s.xs[i]);
+                double py = pixelY(f, y, s.ys[i]);
+                points.add(new Point2D.Double(px, py));
+                if (i + 1 < s.xs.length) {
+                    double nx = pixelX(f, x, s.xs[i + 1]);
+                    double ny = pixelY(f, y, s.ys[i + 1]);
+                    for (int k = 1; k < 16; k++) {
+                        points.add(new Point2D.Double(px + (nx - px) * k / 16, py + (ny - py) * k / 16));
+                    }
+                }
+            }
+        }
+        return points;
+    }
+
+    /**
+     * Where the legend goes: the corner of the plot area (top right, top left, bottom right, bottom left, in that
+     * order of preference) whose box, with a 4-pixel margin, covers the fewest points of the lines.
+     */
+    static Rectangle legendBox(Frame f, int boxW, int boxH, List<Point2D> linePoints) {
+        int[][] origins = {
+            {f.right - boxW - 8, f.top + 8}, {f.left + 8, f.top + 8},
+            {f.right - boxW - 8, f.bottom - boxH - 8}, {f.left + 8, f.bottom - boxH - 8}};
+        Rectangle best = null;
+        int fewest = Integer.MAX_VALUE;
+        for (int[] o : origins) {
+            Rectangle margin = new Rectangle(o[0] - 4, o[1] - 4, boxW + 8, boxH + 8);
+            int covered = 0;
+            for (Point2D p : linePoints) {
+                if (margin.contains(p)) {
+                    covered++;
+                }
+            }
+            if (covered < fewest) {
+                fewest = covered;
+                best = new Rectangle(o[0], o[1], boxW, boxH);
+            }
+        }
+        return best;
+    }
+
+    private static void drawLegend(Graphics2D g, Frame f, List<Point2D> linePoints, List<Series> data) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         FontMetrics fm = g.getFontMetrics();
         int textW = 0;
@@ -296,8 +352,9 @@ public final class LinePlot {
         int lineH = fm.getHeight();
         int boxW = textW + 34;
         int boxH = data.size() * lineH + 8;
-        int x0 = f.right - boxW - 8;
-        int y0 = f.top + 8;
+        Rectangle box = legendBox(f, boxW, boxH, linePoints);
+        int x0 = box.x;
+        int y0 = box.y;
         g.setColor(new Color(255, 255, 255, 220));
         g.fillRect(x0, y0, boxW, boxH);
         g.setColor(new Color(0xB0B0B0));

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.Rectangle;
+import java.awt.geom.Point2D;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -79,5 +83,19 @@ class LinePlotTest {
         assertEquals("0.015", small.label(0.015));
         LinePlot.Axis flat = LinePlot.Axis.linear(5, 5);
         assertTrue(flat.lo() < 5 && flat.hi() > 5);
+    }
+
+    @Test
+    void theLegendGoesToTheCornerTheLinesLeaveFree() {
+        LinePlot.Frame f = new LinePlot.Frame(72, 36, 780, 450);
+        List<Point2D> lines = new ArrayList<>();
+        for (int x = 72; x <= 780; x += 4) {
+            lines.add(new Point2D.Double(x, 50)); // a flat line along the top, like the KL under the losses
+            lines.add(new Point2D.Double(x, 36 + (x - 72) * 0.55)); // falling from the top left to the bottom right
+        }
+        Rectangle box = LinePlot.legendBox(f, 200, 60, lines);
+        assertEquals(new Rectangle(80, 450 - 60 - 8, 200, 60), box); // bottom left
+        // with nothing in the way, top right
+        assertEquals(new Rectangle(780 - 200 - 8, 44, 200, 60), LinePlot.legendBox(f, 200, 60, List.of()));
     }
 }
