@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvae.config.AppConfig;
+import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.BuildInfo;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.Hashes;
@@ -38,7 +39,22 @@ public final class StepRecord {
     this.command = command;
     this.config = config;
     this.configJson = JSON.valueToTree(config);
-    this.configHash = Hashes.sha256(configJson);
+    this.configHash = Hashes.sha256(hashed(configJson, config, command));
+  }
+
+  /**
+   * What the hash covers: the configuration, and for a prepare of the synthetic dataset also the generator's
+   * version. The same settings make other images after a generator change, so a prepare under the old generator
+   * must not count as this one.
+   */
+  static JsonNode hashed(JsonNode configJson, AppConfig config, String command) {
+    if (!"prepare".equals(command) || !"synthetic".equals(config.data().dataset())) {
+      return configJson;
+    }
+    ObjectNode node = JSON.createObjectNode();
+    node.set("config", configJson);
+    node.put("generator", ShapesGenerator.VERSION);
+    return node;
   }
 
   public String runJson() {

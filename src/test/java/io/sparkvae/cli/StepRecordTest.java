@@ -1,0 +1,75 @@
+package io.sparkvae.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkvae.config.AppConfig;
+import io.sparkvae.config.ConfigLoader;
+import io.sparkvae.data.synthetic.ShapesGenerator;
+import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.io.Hashes;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A finished step counts as this one only under the same configuration (and, for synthetic data, generator). */
+class StepRecordTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static AppConfig config(Path dir, String... sets) {
+    List<String> all = new java.util.ArrayList<>(List.of("output-root=" + dir.resolve("out")));
+    all.addAll(List.of(sets));
+    return AppConfig.from(ConfigLoader.load(null, all));
+  }
+
+  @Test
+  void aSucceededStepIsFinishedForTheSameConfigurationOnly(@TempDir Path dir) {
+    AppConfig config = config(dir);
+    StepRecord record = new StepRecord(HadoopFiles.local(), config, "prepare");
+    record.started("3.5.7");
+    record.succeeded("3.5.7");
+    assertTrue(new StepRecord(HadoopFiles.local(), config, "prepare").finishedWithSameConfig().isPresent());
+    assertTrue(new StepRecord(HadoopFiles.local(), config(dir, "data.synthetic.count=500"), "prepare")
+        .finishedWithSameConfig().isEmpty());
+  }
+
+  /** Runs {@code command}'s record to success, then rewrites its hash as records before the generator rule had it. */
+  private static void succeededWithConfigOnlyHash(AppConfig config, String command) throws Exception {
+    StepRecord record = new StepRecord(HadoopFiles.local(), config, command);
+    record.started("3.5.7");
+    record.succeeded("3.5.7");
+    HadoopFiles files = HadoopFiles.local();
+    ObjectNode json = (ObjectNode) JSON.readTree(files.readString(record.runJson()));
+    json.put("config_hash", Hashes.sha256((JsonNode) JSON.valueToTree(config)));
+    files.writeAtomically(record.runJson(), JSON.writeValueAsBytes(json)); // through Hadoop: its checksum too
+  }
+
+  @Test
+  void aSyntheticPrepareUnderAnotherGeneratorIsNotFinished(@TempDir Path dir) throws Exception {
+    AppConfig config = config(dir);
+    // the same configuration hashed without the generator: still the same train step ...
+    succeededWithConfigOnlyHash(config, "train");
+    assertTrue(new StepRecord(HadoopFiles.local(), config, "train").finishedWithSameConfig().isPresent());
+    // ... but a prepare that may have drawn other images
+    succeededWithConfigOnlyHash(config, "prepare");
+    assertTrue(new StepRecord(HadoopFiles.local(), config, "prepare").finishedWithSameConfig().isEmpty());
+  }
+
+  @Test
+  void onlyASyntheticPrepareHashesTheGeneratorVersion(@TempDir Path dir) {
+    AppConfig config = config(dir);
+    JsonNode plain = JSON.valueToTree(config);
+    JsonNode prepare = StepRecord.hashed(plain, config, "prepare");
+    assertEquals(ShapesGenerator.VERSION, prepare.path("generator").asText());
+    assertNotEquals(Hashes.sha256(plain), Hashes.sha256(prepare));
+    assertEquals(plain, StepRecord.hashed(plain, config, "train"));
+    AppConfig cifar = config(dir, "data.dataset=cifar10", "data.input=" + dir.resolve("raw"));
+    JsonNode cifarJson = JSON.valueToTree(cifar);
+    assertEquals(cifarJson, StepRecord.hashed(cifarJson, cifar, "prepare"));
+  }
+}
