@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -27,9 +28,23 @@ public class HadoopFiles {
     this.conf = conf;
   }
 
-  /** A Hadoop configuration with defaults, for use before Spark starts. */
+  /**
+   * For use before Spark starts (preflight checks): Hadoop's defaults plus every {@code spark.hadoop.*} setting
+   * spark-submit passed (as system properties), as Spark itself applies them, so that the checks reach the same
+   * file systems the job will, e.g. S3 with credentials given as {@code --conf spark.hadoop.fs.s3a.*}.
+   */
   public static HadoopFiles local() {
-    return new HadoopFiles(new Configuration());
+    return new HadoopFiles(withSparkHadoopSettings(new Configuration(), System.getProperties()));
+  }
+
+  static Configuration withSparkHadoopSettings(Configuration conf, Properties properties) {
+    String prefix = "spark.hadoop.";
+    for (String key : properties.stringPropertyNames()) {
+      if (key.startsWith(prefix) && key.length() > prefix.length()) {
+        conf.set(key.substring(prefix.length()), properties.getProperty(key));
+      }
+    }
+    return conf;
   }
 
   public FileSystem fs(String path) {
