@@ -2,15 +2,16 @@ package io.sparkvae.cli;
 
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.ConfigProblems;
+import io.sparkvae.io.HadoopFiles;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import org.apache.hadoop.conf.Configuration;
 
 /**
  * {@code validate <command>[,<command>...] [--config-only] <that command's arguments>}: the checks a command runs
@@ -88,14 +89,24 @@ final class ValidateCommand {
    */
   private static void checkFiles(List<String> steps, AppConfig config, boolean overwrite, List<String> problems,
       StringBuilder summary) {
-    PlannedFiles files = new PlannedFiles(new Configuration());
+    PlannedFiles files = new PlannedFiles(HadoopFiles.local().configuration());
+    List<String> noOps = new ArrayList<>();
     String prefix = "";
     try {
       for (String step : steps) {
         prefix = steps.size() > 1 ? step + ": " : "";
         Job job = Main.JOBS.get(step);
-        for (String problem : job.preflight(config, overwrite, files)) {
-          problems.add(prefix + problem);
+        // as Main does: a step that already succeeded with this configuration would do nothing, so the files
+        // it finds (its own outputs, for one) are no problem
+        Optional<String> end = overwrite ? Optional.empty()
+            : new StepRecord(HadoopFiles.local(), config, step).finishedWithSameConfig();
+        if (end.isPresent()) {
+          noOps.add(String.format("  %-12s already succeeded with this configuration (at %s): running it does "
+              + "nothing (--overwrite runs it again)%n", step, end.get()));
+        } else {
+          for (String problem : job.preflight(config, overwrite, files)) {
+            problems.add(prefix + problem);
+          }
         }
         job.outputs(config).forEach(files::plan);
       }
@@ -105,6 +116,7 @@ final class ValidateCommand {
       return;
     }
     describe(steps, config, files::qualify, summary);
+    noOps.forEach(summary::append);
   }
 
   /** Appends the run id and, for each step, the paths it reads (and which earlier step writes them) and writes. */

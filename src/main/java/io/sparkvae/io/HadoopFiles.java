@@ -37,6 +37,11 @@ public class HadoopFiles {
     return new HadoopFiles(withSparkHadoopSettings(new Configuration(), System.getProperties()));
   }
 
+  /** The Hadoop configuration this reaches its file systems with. */
+  public Configuration configuration() {
+    return conf;
+  }
+
   static Configuration withSparkHadoopSettings(Configuration conf, Properties properties) {
     String prefix = "spark.hadoop.";
     for (String key : properties.stringPropertyNames()) {

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.config.AppConfig;
+import io.sparkvae.config.ConfigLoader;
+import io.sparkvae.io.HadoopFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -161,5 +164,31 @@ class ValidateCommandTest {
     assertTrue(none.err().contains("usage: spark-vae validate"), none.err());
     assertEquals(2, run("validate", "--config-only").code());
     assertTrue(run("--help").out().contains("validate"), "the command list names validate");
+  }
+
+  @Test
+  void aStepThatAlreadySucceededIsReportedAsANoOpNotAsExistingOutput() throws Exception {
+    // a prepare that succeeded with this configuration: its output is there and so is its step record
+    String[] sets = {"--set", "output-root=" + root, "--set", "run-id=done"};
+    AppConfig config = AppConfig.from(ConfigLoader.load(null, List.of("output-root=" + root, "run-id=done")));
+    fakePreparedDataset();
+    StepRecord record = new StepRecord(HadoopFiles.local(), config, "prepare");
+    record.started("3.5.7");
+    record.succeeded("3.5.7");
+    List<Path> before = filesUnderRoot();
+    MainRun r = run(Stream.concat(Stream.of("validate", "prepare"), Stream.of(sets)).toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("prepare      already succeeded with this configuration"), r.out());
+    assertEquals(before, filesUnderRoot(), "nothing written");
+    // with --overwrite it would run, and the existing output is then fine too
+    MainRun again = run(Stream.concat(Stream.of("validate", "prepare", "--overwrite"), Stream.of(sets))
+        .toArray(String[]::new));
+    assertEquals(0, again.code(), again.err());
+    assertFalse(again.out().contains("already succeeded"), again.out());
+    // another configuration is another prepare: the existing output is a problem again
+    MainRun other = run(Stream.concat(Stream.of("validate", "prepare", "--set", "data.synthetic.count=500"),
+        Stream.of(sets)).toArray(String[]::new));
+    assertEquals(2, other.code(), other.out());
+    assertTrue(other.err().contains("--overwrite"), other.err());
   }
 }
