@@ -3,6 +3,7 @@ package io.sparkvae.cli;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.io.HadoopFiles;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /** One sub-command: checks its inputs and outputs before Spark starts, then runs on Spark. */
@@ -18,6 +19,14 @@ public interface Job {
 
   /** The paths the sub-command writes (or replaces with {@code --overwrite}), as configured. */
   List<String> outputs(AppConfig config);
+
+  /**
+   * Versions of code, beyond the configuration, that decide what the sub-command writes (name to version); its
+   * step record's hash covers them, so a run under another version does not count as this one. Empty by default.
+   */
+  default Map<String, String> codeVersions(AppConfig config) {
+    return Map.of();
+  }
 
   /** Problems with inputs or outputs (missing input, existing output); empty when it may run. */
   List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files);

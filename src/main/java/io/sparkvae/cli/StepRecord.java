@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvae.config.AppConfig;
-import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.BuildInfo;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.Hashes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 
@@ -42,18 +42,15 @@ public final class StepRecord {
     this.configHash = Hashes.sha256(hashed(configJson, config, command));
   }
 
-  /**
-   * What the hash covers: the configuration, and for a prepare of the synthetic dataset also the generator's
-   * version. The same settings make other images after a generator change, so a prepare under the old generator
-   * must not count as this one.
-   */
+  /** What the hash covers: the configuration, and the versions of code the command's result depends on. */
   static JsonNode hashed(JsonNode configJson, AppConfig config, String command) {
-    if (!"prepare".equals(command) || !"synthetic".equals(config.data().dataset())) {
+    Map<String, String> versions = Main.JOBS.get(command).codeVersions(config);
+    if (versions.isEmpty()) {
       return configJson;
     }
     ObjectNode node = JSON.createObjectNode();
     node.set("config", configJson);
-    node.put("generator", ShapesGenerator.VERSION);
+    versions.forEach(node::put);
     return node;
   }
 

@@ -57,6 +57,13 @@ public final class PrepareJob implements Job {
     return List.of(config.data().prepared());
   }
 
+  /** The synthetic images depend on the generator as well as on the configuration. */
+  @Override
+  public Map<String, String> codeVersions(AppConfig config) {
+    return DataConfig.SYNTHETIC.equals(config.data().dataset())
+        ? Map.of("generator", ShapesGenerator.VERSION) : Map.of();
+  }
+
   @Override
   public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
     List<String> problems = new ArrayList<>();
