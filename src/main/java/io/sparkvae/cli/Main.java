@@ -90,16 +90,17 @@ public final class Main {
       // values, inputs and outputs are checked together so that one message lists every problem
       List<String> problems = new ArrayList<>();
       config = loadConfig(cli, problems);
-      if (problems.isEmpty() && !cli.overwrite()) {
+      HadoopFiles local = HadoopFiles.local();
+      if (problems.isEmpty()) {
         // a scheduler's retry of a step that already succeeded with this configuration: nothing to do
-        Optional<String> end = new StepRecord(HadoopFiles.local(), config, cli.command()).finishedWithSameConfig();
+        Optional<String> end = StepRecord.noOpSince(local, config, cli.command(), cli.overwrite());
         if (end.isPresent()) {
           out.println(cli.command() + " of run " + config.runId() + " already succeeded with this configuration (at "
               + end.get() + "); nothing to do (pass --overwrite to run it again)");
           return 0;
         }
       }
-      problems.addAll(job.preflight(config, cli.overwrite(), HadoopFiles.local()));
+      problems.addAll(job.preflight(config, cli.overwrite(), local));
       if (!problems.isEmpty()) {
         throw new ConfigProblems(problems);
       }

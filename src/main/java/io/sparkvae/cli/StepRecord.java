@@ -63,6 +63,14 @@ public final class StepRecord {
   }
 
   /**
+   * The no-op rule, for running a command and for validating it: unless {@code overwrite}, when the command already
+   * succeeded with this configuration, the {@code end} time of that run (running it again does nothing).
+   */
+  static Optional<String> noOpSince(HadoopFiles files, AppConfig config, String command, boolean overwrite) {
+    return overwrite ? Optional.empty() : new StepRecord(files, config, command).finishedWithSameConfig();
+  }
+
+  /**
    * When this step already succeeded with this very configuration: the {@code end} time of that run, else empty.
    * An unreadable record counts as not finished.
    */

@@ -89,7 +89,8 @@ final class ValidateCommand {
    */
   private static void checkFiles(List<String> steps, AppConfig config, boolean overwrite, List<String> problems,
       StringBuilder summary) {
-    PlannedFiles files = new PlannedFiles(HadoopFiles.local().configuration());
+    HadoopFiles local = HadoopFiles.local();
+    PlannedFiles files = new PlannedFiles(local.configuration());
     List<String> noOps = new ArrayList<>();
     String prefix = "";
     try {
@@ -98,8 +99,7 @@ final class ValidateCommand {
         Job job = Main.JOBS.get(step);
         // as Main does: a step that already succeeded with this configuration would do nothing, so the files
         // it finds (its own outputs, for one) are no problem
-        Optional<String> end = overwrite ? Optional.empty()
-            : new StepRecord(HadoopFiles.local(), config, step).finishedWithSameConfig();
+        Optional<String> end = StepRecord.noOpSince(local, config, step, overwrite);
         if (end.isPresent()) {
           noOps.add(String.format("  %-12s already succeeded with this configuration (at %s): running it does "
               + "nothing (--overwrite runs it again)%n", step, end.get()));
