@@ -74,7 +74,7 @@ public final class SampleJob implements Job {
     long t0 = System.nanoTime();
     // 1. ship the model (and a VQ-VAE's prior) once; each partition loads it once
     byte[] modelBytes = files.readBytes(paths.model());
-    ModelStore.Stored stored = ModelStore.fromBytesAny(modelBytes);
+    ModelStore.Stored stored = ModelStore.fromBytesAny(modelBytes, false); // inference only: no Adam state
     boolean vq = stored.spec() instanceof VqVaeSpec;
     if (vq != ModelConfig.VQVAE.equals(config.model().type())) {
       throw new IllegalArgumentException(paths.model() + " holds a " + (vq ? "VQ-VAE" : "VAE")

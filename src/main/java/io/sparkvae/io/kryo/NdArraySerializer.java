@@ -51,16 +51,16 @@ public final class NdArraySerializer extends Serializer<INDArray> {
   public INDArray read(Kryo kryo, Input input, Class<INDArray> type) {
     DataType dataType = DataType.valueOf(input.readString());
     int rank = input.readInt();
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-      if (rank == EMPTY) {
+    if (rank == EMPTY) {
+      try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
         return Nd4j.empty(dataType);
       }
-      long[] shape = new long[rank];
-      for (int i = 0; i < rank; i++) {
-        shape[i] = input.readLong();
-      }
-      return fromRawBytes(dataType, shape, input.readBytes(input.readInt()));
     }
+    long[] shape = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      shape[i] = input.readLong();
+    }
+    return fromRawBytes(dataType, shape, input.readBytes(input.readInt())); // outside any workspace too
   }
 
   /** The array's values in c order as the machine's bytes, copied in one block (a view is copied first). */
