@@ -5,7 +5,7 @@ import java.io.Serializable;
 /** Distributed-training settings: parameter averaging, optimiser, data limits, checkpoints and retries. */
 public record TrainConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
     boolean averageUpdaters, String rddTrainingApproach, String exportDirectory, int prefetchBatches,
-    double learningRate, long seed, long maxTrainImages, long maxValImages, CheckpointConfig checkpoint,
+    double learningRate, String learningRateSchedule, long seed, long maxTrainImages, long maxValImages, CheckpointConfig checkpoint,
     int maxRetries, boolean resume) implements Serializable {
   static TrainConfig from(ConfigReader r) {
     return new TrainConfig(
@@ -18,12 +18,33 @@ public record TrainConfig(int epochs, int workers, int batchSizePerWorker, int a
         r.string("export-directory"),
         r.integer("prefetch-batches", 0, 1_000),
         r.number("learning-rate", 1e-8, 10),
+        r.oneOf("learning-rate-schedule", CONSTANT, COSINE),
         r.longValue("seed"),
         nonNegative(r, "max-train-images"),
         nonNegative(r, "max-val-images"),
         CheckpointConfig.from(r.at("checkpoint")),
         r.integer("max-retries", 0, 100),
         r.bool("resume"));
+  }
+
+  /** {@code train.learning-rate-schedule}: the same rate in every epoch. */
+  public static final String CONSTANT = "constant";
+  /** {@code train.learning-rate-schedule}: half a cosine from the rate down to {@link #COSINE_FLOOR} of it. */
+  public static final String COSINE = "cosine";
+  /** The cosine schedule's last rates stay at this fraction of {@code train.learning-rate}. */
+  public static final double COSINE_FLOOR = 0.05;
+
+  /**
+   * The Adam learning rate of epoch {@code epoch} (0-based): {@code learning-rate} throughout, or under
+   * {@code cosine} {@code learning-rate · max(0.05, (1 + cos(π · epoch / epochs)) / 2)}, from the full rate in the
+   * first epoch down to 5% of it. It depends on the epoch alone, so a resumed run continues the same schedule.
+   */
+  public double learningRate(int epoch) {
+    if (!COSINE.equals(learningRateSchedule)) {
+      return learningRate;
+    }
+    double f = 0.5 * (1 + Math.cos(Math.PI * epoch / epochs));
+    return learningRate * Math.max(COSINE_FLOOR, f);
   }
 
   private static long nonNegative(ConfigReader r, String key) {

@@ -101,9 +101,10 @@ final class VaeTraining {
     if (hook != null) {
       hook.accept(epoch + 1, trainer.getNetwork());
     }
-    // 1. one pass: set the KL warm-up weight, reshuffle, fit with parameter averaging
+    // 1. one pass: set the KL warm-up weight and the epoch's learning rate, reshuffle, fit with parameter averaging
     double klWeight = VaeSpecs.klWeight(config.model(), epoch);
     VaeGraphs.setKlWeight(trainer.getNetwork(), klWeight);
+    trainer.getNetwork().setLearningRate(t.learningRate(epoch));
     jsc.setJobDescription("train: epoch " + (epoch + 1) + "/" + epochs);
     long t0 = System.nanoTime();
     JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,

@@ -108,7 +108,8 @@ final class VqVaeTraining {
       List<VqEpochMetrics> history, RestartPoint last) {
     int epochs = config.train().epochs();
     double logNormalizer = GaussianLoss.logNormalizer(spec.dimensions(), spec.gaussianSigma());
-    // 2. one pass with parameter averaging
+    // 2. one pass with parameter averaging, at the epoch's learning rate
+    trainer.getNetwork().setLearningRate(config.train().learningRate(epoch));
     jsc.setJobDescription("train: epoch " + (epoch + 1) + "/" + epochs);
     long t0 = System.nanoTime();
     JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,

@@ -235,7 +235,7 @@ public final class VaeBenchmark {
       JavaRDD<byte[]> data = jsc.parallelize(images(n, spec.height()), workers).repartition(workers)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       data.count();
-      TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, 42, 0, 0,
+      TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, TrainConfig.CONSTANT, 42, 0, 0,
           CheckpointConfig.DEFAULT, 0, false);
       SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
           ParameterAveraging.master(t, ""));

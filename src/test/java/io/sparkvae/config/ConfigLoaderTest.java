@@ -65,6 +65,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void learningRateScheduleConstantOrCosine() {
+    TrainConfig constant = AppConfig.from(ConfigLoader.load(null,
+        List.of("train.epochs=10", "train.learning-rate=0.004"))).train();
+    assertEquals(0.004, constant.learningRate(0), 1e-12);
+    assertEquals(0.004, constant.learningRate(9), 1e-12);
+    TrainConfig cosine = AppConfig.from(ConfigLoader.load(null, List.of("train.epochs=10",
+        "train.learning-rate=0.004", "train.learning-rate-schedule=cosine"))).train();
+    assertEquals(0.004, cosine.learningRate(0), 1e-12); // the full rate first
+    assertEquals(0.002, cosine.learningRate(5), 1e-12); // half way down at half the epochs
+    assertEquals(0.004 * 0.5 * (1 + Math.cos(Math.PI * 0.8)), cosine.learningRate(8), 1e-12);
+    assertEquals(0.004 * TrainConfig.COSINE_FLOOR, cosine.learningRate(9), 1e-12); // 2.4% by the cosine: floored
+    for (int e = 1; e < 10; e++) {
+      assertTrue(cosine.learningRate(e) < cosine.learningRate(e - 1), "falls every epoch: " + e);
+    }
+    ConfigProblems e = assertThrows(ConfigProblems.class, () -> AppConfig.from(ConfigLoader.load(null,
+        List.of("train.learning-rate-schedule=linear"))));
+    assertTrue(e.problems().contains("train.learning-rate-schedule: 'linear' is not one of constant, cosine"),
+        e.getMessage());
+  }
+
+  @Test
   void missingConfigFileAndMalformedOverride() {
     ConfigProblems e = assertThrows(ConfigProblems.class,
         () -> ConfigLoader.load("/no/such/file.conf", List.of("novalue")));
