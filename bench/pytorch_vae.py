@@ -10,7 +10,8 @@ stdout holds only lines of the form
   RESULT torch sgemm threads=<t> <GFLOP/s>         float32 matmul, same thread settings
   RESULT torch <shape> threads=<t> <img/s>         training (forward, backward, Adam step)
 Versions and the BLAS in use go to stderr. Run with Debian's /usr/bin/python3 (bench/install-pytorch.sh).
-Each thread count runs in a child process with OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = t, interop 1.
+Each thread count runs in a child process with OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = t, interop 1
+(--train-blas-threads sets OpenBLAS's threads for the training lines alone).
 """
 import argparse
 import ctypes
@@ -127,12 +128,14 @@ def train_img_per_s(shape: str, iterations: int) -> float:
     return iterations * BATCH / (time.perf_counter() - start)
 
 
-def measure(t: int, shapes: list[str], iterations: int | None, gemm_size: int) -> None:
+def measure(t: int, shapes: list[str], iterations: int | None, gemm_size: int, train_blas: int | None) -> None:
     """One thread setting, in a process of its own (interop threads and OMP_* are fixed per process)."""
     torch.set_num_interop_threads(1)  # before any parallel work; settable once per process
     blas = openblas()
     set_threads(t, blas)
     print(f"RESULT torch sgemm threads={t} {sgemm_gflops(gemm_size):.1f}", flush=True)
+    if train_blas is not None and blas is not None:
+        blas.openblas_set_num_threads(train_blas)
     for shape in shapes:
         n = iterations or DEFAULT_ITERATIONS[shape]
         print(f"RESULT torch {shape} threads={t} {train_img_per_s(shape, n):.1f}", flush=True)
@@ -163,11 +166,15 @@ def main() -> int:
                    help="OMP_WAIT_POLICY for the measurement (default PASSIVE; 'inherit' leaves the "
                         "environment alone). With libgomp's default spinning, its idle workers starve "
                         "OpenBLAS's pthreads on 2 cores and 2 threads run ~3x slower than 1")
+    p.add_argument("--train-blas-threads", type=int,
+                   help="OpenBLAS threads while training (default: the thread count). With 1, OpenBLAS's "
+                        "pthreads stop spinning between the Linear layers' small gemms on the cores that the "
+                        "convolutions' OpenMP threads need; the sgemm line keeps the thread count")
     p.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     shapes = ["cifar", "celeba"] if args.shape == "both" else [args.shape]
     if args.child:
-        measure(args.child, shapes, args.iterations, args.gemm_size)
+        measure(args.child, shapes, args.iterations, args.gemm_size, args.train_blas_threads)
         return 0
 
     describe()
@@ -179,7 +186,8 @@ def main() -> int:
             env["OMP_WAIT_POLICY"] = args.omp_wait_policy
         print(f"threads={t}: OMP_WAIT_POLICY={env.get('OMP_WAIT_POLICY', '(unset)')}", file=sys.stderr)
         cmd = [sys.executable, __file__, "--shape", args.shape, "--gemm-size", str(args.gemm_size),
-               "--child", str(t)] + (["--iterations", str(args.iterations)] if args.iterations else [])
+               "--child", str(t)] + (["--iterations", str(args.iterations)] if args.iterations else []) \
+            + (["--train-blas-threads", str(args.train_blas_threads)] if args.train_blas_threads else [])
         subprocess.run(cmd, env=env, check=True)
     return 0
 

@@ -17,7 +17,9 @@
 # Both sides run with OMP_WAIT_POLICY=PASSIVE: spinning OpenMP threads starve the second core on 2 threads.
 # Environment: JAVA, MVN, PYTHON (default /usr/bin/python3), BENCH_ITERATIONS (CIFAR training minibatches,
 #              default 150; CelebA uses a quarter), BENCH_SPARK_IMAGES (images per Spark epoch, default 7680),
-#              BENCH_SAMPLES (default 2000; sampling is also measured at 10000).
+#              BENCH_SAMPLES (default 2000; sampling is also measured at 10000), BENCH_TRAIN_BLAS_THREADS
+#              (OpenBLAS threads of both sides while training, default 1: with more, its spinning pthreads
+#              slow our 2-thread step by about a quarter).
 # One measurement alone, e.g. where an averaging round's time goes: java -Dbench.stats=true -cp ... \
 #   io.sparkvae.bench.VaeBenchmark spark 2 5 5120 prints dl4j-spark's per-round stats and each task's timeline.
 set -euo pipefail
@@ -33,7 +35,7 @@ SAMPLES="${BENCH_SAMPLES:-2000}"
 BIG_SAMPLES=10000 # a second sampling size, where the job's fixed costs (Spark job, decoder per task) weigh less
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -45,6 +47,11 @@ source "$ROOT/submit/jvm-options.sh"
 OPTS=("${SPARK_JAVA17_OPTS[@]}"
   -Xmx3g -Dorg.bytedeco.javacpp.maxbytes=6g -Dorg.bytedeco.javacpp.maxphysicalbytes=12g
   -Djava.awt.headless=true "-Dlog4j2.configurationFile=${ROOT}/conf/log4j2.properties")
+# OpenBLAS threads while training, on both sides (BENCH_TRAIN_BLAS_THREADS, default 1). ND4J gives OpenBLAS
+# OMP_NUM_THREADS threads; with 2, its pthreads spin after each of the dense layers' small gemms on the core
+# the next convolution's OpenMP thread needs, and our 2-thread CIFAR step ran about 25% slower (a median of
+# 834 against 1,092 img/s, alternating runs). The sgemm lines keep OpenBLAS at the thread count.
+TRAIN_BLAS="${BENCH_TRAIN_BLAS_THREADS:-1}"
 OUT="$(mktemp)"
 trap 'rm -f "$OUT"' EXIT
 
@@ -53,8 +60,12 @@ java_mode() { # threads mode args...: appends RESULT/LAYER lines to $OUT
   shift
   local main=io.sparkvae.bench.VaeBenchmark
   case "$1" in vqtrain|priortrain|priorsample) main=io.sparkvae.bench.VqBenchmark ;; esac
+  # OpenBLAS (the dense layers' gemm) at 1 thread except for the sgemm line: see TRAIN_BLAS above
+  local blas="$TRAIN_BLAS"
+  [[ "$1" == sgemm ]] && blas="$threads"
   echo "  ours: $* (${threads} thread(s))" >&2
-  OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" OMP_NUM_THREADS="$threads" "$JAVA" "${OPTS[@]}" -cp "$CP" "$main" "$@" 2>/dev/null \
+  OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" OMP_NUM_THREADS="$threads" ND4J_SKIP_BLAS_THREADS=1 \
+    OPENBLAS_NUM_THREADS="$blas" "$JAVA" "${OPTS[@]}" -cp "$CP" "$main" "$@" 2>/dev/null \
     | grep -E '^(RESULT|LAYER) ' | sed "s/^RESULT /RESULT t${threads} /" >>"$OUT"
 }
 
@@ -86,7 +97,8 @@ TORCH=no
 if "$PYTHON" -c 'import torch' 2>/dev/null; then
   TORCH=yes
   echo "  PyTorch: training and sgemm (1 and 2 threads)" >&2
-  "$PYTHON" bench/pytorch_vae.py --shape both --threads 1,2 --iterations "$((ITER / 2))" 2>/dev/null \
+  "$PYTHON" bench/pytorch_vae.py --shape both --threads 1,2 --iterations "$((ITER / 2))" \
+    --train-blas-threads "$TRAIN_BLAS" 2>/dev/null \
     | grep '^RESULT torch' >>"$OUT"
 fi
 

@@ -109,7 +109,11 @@ cluster_init() {
     --name "${SPARK_VAE_APP_NAME:-spark-vae-${COMMAND}}"
     --executor-cores "$EXECUTOR_CORES"
     --conf "spark.task.cpus=${task_cpus}"
-    --conf "spark.executorEnv.OMP_NUM_THREADS=${OMP_THREADS}")
+    --conf "spark.executorEnv.OMP_NUM_THREADS=${OMP_THREADS}"
+    # OpenBLAS (the dense layers' small gemms) single-threaded: with a task's OMP_NUM_THREADS, its pthreads spin
+    # between gemms on the cores the convolutions' OpenMP threads need (a 2-thread step ran ~25% slower)
+    --conf "spark.executorEnv.ND4J_SKIP_BLAS_THREADS=1"
+    --conf "spark.executorEnv.OPENBLAS_NUM_THREADS=1")
   memory_args executor EXECUTOR "${SPARK_VAE_EXECUTOR_MEMORY:-4g}" "${SPARK_VAE_EXECUTOR_OFFHEAP:-6g}"
   memory_args driver DRIVER "${SPARK_VAE_DRIVER_MEMORY:-4g}" "${SPARK_VAE_DRIVER_OFFHEAP:-4g}"
   if [[ "$DEPLOY_MODE" == cluster ]]; then

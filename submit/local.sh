@@ -20,6 +20,8 @@ HEAP="${SPARK_VAE_HEAP:-4g}"
 OFFHEAP="${SPARK_VAE_OFFHEAP:-6g}"
 CONFIG="${SPARK_VAE_CONFIG:-conf/local.conf}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+# OpenBLAS single-threaded whatever OMP_NUM_THREADS is: its spinning pthreads slow multi-threaded training
+export ND4J_SKIP_BLAS_THREADS=1 OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 for size in "$HEAP" "$OFFHEAP"; do
   if [[ ! "$size" =~ ^[0-9]+g$ ]]; then
     echo "error: SPARK_VAE_HEAP and SPARK_VAE_OFFHEAP are whole gigabytes like 4g (got '$size')" >&2

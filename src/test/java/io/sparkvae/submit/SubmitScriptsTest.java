@@ -72,6 +72,8 @@ class SubmitScriptsTest {
     assertEquals("-Dorg.bytedeco.javacpp.maxbytes=4g -Dorg.bytedeco.javacpp.maxphysicalbytes=10g",
         conf.get("spark.driver.extraJavaOptions"));
     assertEquals("2", conf.get("spark.executorEnv.OMP_NUM_THREADS"), "one OpenMP thread per core of a task");
+    assertEquals("1", conf.get("spark.executorEnv.OPENBLAS_NUM_THREADS"), "OpenBLAS never spins beside OpenMP");
+    assertEquals("1", conf.get("spark.executorEnv.ND4J_SKIP_BLAS_THREADS"), "ND4J leaves OpenBLAS's count alone");
     assertEquals("2", conf.get("spark.yarn.appMasterEnv.OMP_NUM_THREADS"), "the driver's cores");
     assertEquals(List.of("train", "--config", "nightly.conf", "--set", "run-id=nightly run 1",
         "--set=output-root=hdfs:///user/me/spark vae", "--overwrite"), r.appArgs(jar));
