@@ -12,6 +12,7 @@ import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.sample.LatentSampler;
 import io.sparkvae.sample.SampleBlocks;
+import io.sparkvae.sample.SampleJob;
 import io.sparkvae.train.MinibatchFunction;
 import io.sparkvae.train.ParameterAveraging;
 import io.sparkvae.train.PreparedData;
@@ -331,8 +332,8 @@ public final class VaeBenchmark {
         SampleBlocks gen = new SampleBlocks(model, "bench", n, 100, round, 1.0);
         long t0 = System.nanoTime();
         JavaRDD<Row> rows = jsc.parallelize(blocks, 2).mapPartitions(gen::rows);
-        spark.createDataFrame(rows, Schemas.SAMPLES).write().mode("overwrite")
-            .option("compression", "zstd").parquet(out.resolve("r").toString());
+        SampleJob.writer(spark.createDataFrame(rows, Schemas.SAMPLES)).mode("overwrite")
+            .parquet(out.resolve("r").toString());
         best = n / ((System.nanoTime() - t0) / 1e9);
       }
       return best;

@@ -103,10 +103,9 @@ public final class ImageTensors {
     }
 
     static byte toByte(float v) {
-        if (!(v > 0f)) {
-            return 0; // negative or NaN
-        }
-        int i = Math.round(v * 255f);
-        return (byte) (i > 255 ? 255 : i);
+        // round half up by truncation (NaN casts to 0): Math.round's exact-rounding path took a tenth of the
+        // sampling job's time; the two differ only where v * 255 lies within a float's rounding of k + 0.5
+        int i = (int) (v * 255f + 0.5f);
+        return (byte) (i <= 0 ? 0 : i > 255 ? 255 : i);
     }
 }
