@@ -5,8 +5,8 @@ import java.io.Serializable;
 /** Distributed-training settings: parameter averaging, optimiser, data limits, checkpoints and retries. */
 public record TrainConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
     boolean averageUpdaters, String rddTrainingApproach, String exportDirectory, int prefetchBatches,
-    double learningRate, String learningRateSchedule, long seed, long maxTrainImages, long maxValImages, CheckpointConfig checkpoint,
-    int maxRetries, boolean resume) implements Serializable {
+    double learningRate, String learningRateSchedule, long seed, long maxTrainImages, long maxValImages,
+    CheckpointConfig checkpoint, int maxRetries, boolean resume) implements Serializable {
   static TrainConfig from(ConfigReader r) {
     return new TrainConfig(
         r.integer("epochs", 1, 1_000_000),

@@ -112,7 +112,8 @@ public final class TrainPriorJob implements Job {
     TrainConfig t = config.train();
     TrainConfig priorTrain = new TrainConfig(p.epochs(), t.workers(), p.batchSizePerWorker(),
         t.averagingFrequency(), t.averageUpdaters(), t.rddTrainingApproach(), t.exportDirectory(),
-        t.prefetchBatches(), p.learningRate(), TrainConfig.CONSTANT, t.seed(), 0, 0, t.checkpoint(), t.maxRetries(), false);
+        t.prefetchBatches(), p.learningRate(), TrainConfig.CONSTANT, t.seed(), 0, 0, t.checkpoint(),
+        t.maxRetries(), false);
     if (overwrite) {
       files.delete(paths.prior());
     }

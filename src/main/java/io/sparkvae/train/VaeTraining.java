@@ -77,9 +77,9 @@ final class VaeTraining {
     if (from.modelZip() == null) {
       initial = VaeGraphs.newTrainingGraph(spec);
     } else {
+      // Adam's state as the checkpoint left it; each epoch sets its learning rate from the config (which may have
+      // been changed since, e.g. after a NaN)
       initial = ModelStore.fromBytes(from.modelZip()).graph();
-      // the checkpoint keeps Adam's state; train.learning-rate may have been changed since (e.g. after a NaN)
-      initial.setLearningRate(spec.learningRate());
     }
     String exportDir = t.exportDirectory().isBlank() ? paths.runDir() + "/export-tmp" : t.exportDirectory();
     SparkComputationGraph trainer = new SparkComputationGraph(jsc, initial,
@@ -101,7 +101,8 @@ final class VaeTraining {
     if (hook != null) {
       hook.accept(epoch + 1, trainer.getNetwork());
     }
-    // 1. one pass: set the KL warm-up weight and the epoch's learning rate, reshuffle, fit with parameter averaging
+    // 1. one pass: set the KL warm-up weight and the epoch's learning rate (also on a resumed model), reshuffle,
+    //    fit with parameter averaging
     double klWeight = VaeSpecs.klWeight(config.model(), epoch);
     VaeGraphs.setKlWeight(trainer.getNetwork(), klWeight);
     trainer.getNetwork().setLearningRate(t.learningRate(epoch));

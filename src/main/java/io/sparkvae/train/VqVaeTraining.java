@@ -92,9 +92,9 @@ final class VqVaeTraining {
           spec.height(), spec.width(), spec.channels()));
       Codebooks.initFromEncoderOutputs(graph, Codebooks.rows(ze), config.train().seed());
     } else {
-      // parameters, codebook, EMA statistics and Adam's state, as the checkpoint left them
+      // parameters, codebook, EMA statistics and Adam's state, as the checkpoint left them (each epoch sets the
+      // learning rate from the config)
       graph = ModelStore.fromBytesAny(from.modelZip()).graph();
-      graph.setLearningRate(config.train().learningRate());
     }
     SparkComputationGraph trainer = new SparkComputationGraph(jsc, graph,
         ParameterAveraging.master(config.train(), files.qualify(paths.runDir() + "/export-tmp")));
