@@ -1,6 +1,5 @@
 package io.sparkvae.sample;
 
-import io.sparkvae.io.SparkRows;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.io.images.PngEncoder;
 import io.sparkvae.model.GraphBytes;
@@ -11,10 +10,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -52,39 +50,33 @@ public final class SampleBlocks implements Serializable {
     return (int) ((count + blockSize - 1) / blockSize);
   }
 
-  /** Rows of every block in this partition; the decoder is restored once per partition. */
-  public Iterator<Row> rows(Iterator<Integer> blocks) {
+  /**
+   * Rows of every block in this partition, made block by block as they are consumed; the decoder is restored
+   * once per partition. Each image goes from the decoder's float output straight into its PNG.
+   */
+  public Iterator<InternalRow> rows(Iterator<Integer> blocks) {
     if (!blocks.hasNext()) {
-      return List.<Row>of().iterator();
+      return List.<InternalRow>of().iterator();
     }
     VaeSpec spec = model.value().spec();
     ComputationGraph decoder = model.value().graph().restore();
     LatentSampler sampler = new LatentSampler(seed, spec.latentDim(), temperature);
     int d = spec.latentDim();
-    List<Row> rows = new ArrayList<>();
-    try (PngEncoder png = new PngEncoder()) {
-      while (blocks.hasNext()) {
-        long from = (long) blocks.next() * blockSize;
-        int n = (int) Math.min(blockSize, count - from);
-        float[] latents = sampler.latentValues(from, n);
-        INDArray z = Nd4j.create(latents, new long[] {n, d}, 'c');
-        List<byte[]> images = ImageTensors.toHwcBytes(decoder.outputSingle(false, z));
-        for (int i = 0; i < n; i++) {
-          long id = from + i;
-          byte[] image = png.encode(images.get(i), spec.height(), spec.width(), spec.channels());
-          rows.add(RowFactory.create(runId, "vae", id, sampler.seedOf(id), spec.height(), spec.width(),
-              spec.channels(), image, SparkRows.seq(boxed(latents, i * d, d)), null, null, null));
-        }
+    int h = spec.height();
+    int w = spec.width();
+    int c = spec.channels();
+    UTF8String run = UTF8String.fromString(runId);
+    PngEncoder png = PngEncoder.stored(); // the Parquet file's zstd compresses the PNGs
+    return SampleRows.byBlock(blocks, blockSize, count, (from, n) -> {
+      float[] latents = sampler.latentValues(from, n);
+      float[] images = ImageTensors.values(decoder.outputSingle(false, Nd4j.create(latents, new long[] {n, d}, 'c')));
+      List<InternalRow> rows = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        long id = from + i;
+        rows.add(SampleRows.vae(run, id, sampler.seedOf(id), h, w, c, png.encodeChw(images, i * h * w * c, h, w, c),
+            latents, i * d, d));
       }
-    }
-    return rows.iterator();
-  }
-
-  private static List<Float> boxed(float[] v, int from, int length) {
-    List<Float> out = new ArrayList<>(length);
-    for (int i = from; i < from + length; i++) {
-      out.add(v[i]);
-    }
-    return out;
+      return rows;
+    }, png);
   }
 }

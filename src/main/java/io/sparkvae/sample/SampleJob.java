@@ -23,6 +23,7 @@ import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +92,7 @@ public final class SampleJob implements Job {
     List<Integer> blockIds = IntStream.range(0, blocks).boxed().toList();
     jsc.setJobDescription("sample: generate " + s.count() + " images");
     JavaRDD<Integer> ids = jsc.parallelize(blockIds, s.partitions());
-    JavaRDD<Row> rows = vq
+    JavaRDD<InternalRow> rows = vq
         ? ids.mapPartitions(new VqSampleBlocks(model, prior, config.runId(), s.count(), s.batchSize(), s.seed(),
             s.temperature())::rows)
         : ids.mapPartitions(new SampleBlocks(decoder, config.runId(), s.count(), s.batchSize(), s.seed(),
@@ -99,7 +100,7 @@ public final class SampleJob implements Job {
     // 3. write to a temporary sibling, then commit by rename
     String tmp = HadoopFiles.temporarySibling(paths.samples());
     try {
-      writer(spark.createDataFrame(rows, Schemas.SAMPLES)).parquet(tmp);
+      writer(frame(spark, rows)).parquet(tmp);
       files.replace(tmp, paths.samples());
     } finally {
       if (files.exists(tmp)) {
@@ -130,14 +131,26 @@ public final class SampleJob implements Job {
   }
 
   /**
-   * How the samples are written: zstd, and no dictionary for the two columns whose values never repeat (the
-   * latents are random floats, every PNG is different). Parquet's writers try a dictionary first and fall back
-   * only once it is full: for the latents that cost a tenth of the sampling job's time in a profile of 10,000
-   * samples (hashing every float into a map that is then thrown away).
+   * The samples table over internal rows of {@link Schemas#SAMPLES} (see {@link SampleRows}). Uses
+   * {@code SparkSession.internalCreateDataFrame}: {@code private[sql]} in Scala, public in the bytecode, and
+   * unchanged across the Spark 3.5 line this project pins.
+   */
+  public static Dataset<Row> frame(SparkSession spark, JavaRDD<InternalRow> rows) {
+    return spark.internalCreateDataFrame(rows.rdd(), Schemas.SAMPLES, false);
+  }
+
+  /**
+   * How the samples are written: zstd, and no dictionary for the four columns whose values never repeat (the
+   * latents are random floats, every PNG is different, ids are unique, seeds random). Parquet's writers try a
+   * dictionary first and fall back only once it is full: for the latents that cost a tenth of the sampling job's
+   * time in a profile of 10,000 samples (hashing every float into a map that is then thrown away), for the two
+   * long columns a few percent.
    */
   public static DataFrameWriter<Row> writer(Dataset<Row> samples) {
     return samples.write().option("compression", "zstd")
         .option("parquet.enable.dictionary#latent.list.element", "false")
-        .option("parquet.enable.dictionary#image_png", "false");
+        .option("parquet.enable.dictionary#image_png", "false")
+        .option("parquet.enable.dictionary#sample_id", "false")
+        .option("parquet.enable.dictionary#seed", "false");
   }
 }

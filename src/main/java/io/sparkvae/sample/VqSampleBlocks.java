@@ -1,6 +1,5 @@
 package io.sparkvae.sample;
 
-import io.sparkvae.io.SparkRows;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.io.images.PngEncoder;
 import io.sparkvae.model.prior.PixelCnnSampler;
@@ -14,8 +13,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -44,9 +43,10 @@ public final class VqSampleBlocks implements Serializable {
     this.temperature = temperature;
   }
 
-  public Iterator<Row> rows(Iterator<Integer> blocks) {
+  /** Rows of every block in this partition, made block by block as they are consumed. */
+  public Iterator<InternalRow> rows(Iterator<Integer> blocks) {
     if (!blocks.hasNext()) {
-      return List.<Row>of().iterator();
+      return List.<InternalRow>of().iterator();
     }
     ModelStore.Stored vq = ModelStore.fromBytesAny(vqvae.value(), false);
     VqVaeSpec spec = (VqVaeSpec) vq.spec();
@@ -54,31 +54,26 @@ public final class VqSampleBlocks implements Serializable {
     INDArray codebook = Codebooks.codebook(vq.graph());
     ModelStore.Stored p = ModelStore.fromBytesAny(prior.value(), false);
     PixelCnnSampler sampler = new PixelCnnSampler(p.graph(), (PixelCnnSpec) p.spec());
-    int h = spec.codeHeight();
-    int w = spec.codeWidth();
-    List<Row> rows = new ArrayList<>();
-    try (PngEncoder png = new PngEncoder()) {
-      while (blocks.hasNext()) {
-        long from = (long) blocks.next() * blockSize;
-        int n = (int) Math.min(blockSize, count - from);
-        long[] seeds = new long[n];
-        for (int i = 0; i < n; i++) {
-          seeds[i] = PixelCnnSampler.sampleSeed(seed, from + i);
-        }
-        int[][] grids = sampler.sample(seeds, temperature);
-        List<byte[]> images = ImageTensors.toHwcBytes(decoder.outputSingle(false, Codebooks.lookup(grids, codebook,
-            h, w)));
-        for (int i = 0; i < n; i++) {
-          List<Integer> codes = new ArrayList<>(grids[i].length);
-          for (int c : grids[i]) {
-            codes.add(c);
-          }
-          byte[] image = png.encode(images.get(i), spec.height(), spec.width(), spec.channels());
-          rows.add(RowFactory.create(runId, "vqvae", from + i, seeds[i], spec.height(), spec.width(),
-              spec.channels(), image, null, SparkRows.seq(codes), h, w));
-        }
+    int gh = spec.codeHeight();
+    int gw = spec.codeWidth();
+    int h = spec.height();
+    int w = spec.width();
+    int c = spec.channels();
+    UTF8String run = UTF8String.fromString(runId);
+    PngEncoder png = PngEncoder.stored(); // the Parquet file's zstd compresses the PNGs
+    return SampleRows.byBlock(blocks, blockSize, count, (from, n) -> {
+      long[] seeds = new long[n];
+      for (int i = 0; i < n; i++) {
+        seeds[i] = PixelCnnSampler.sampleSeed(seed, from + i);
       }
-    }
-    return rows.iterator();
+      int[][] grids = sampler.sample(seeds, temperature);
+      float[] images = ImageTensors.values(decoder.outputSingle(false, Codebooks.lookup(grids, codebook, gh, gw)));
+      List<InternalRow> rows = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        rows.add(SampleRows.vq(run, from + i, seeds[i], h, w, c, png.encodeChw(images, i * h * w * c, h, w, c),
+            grids[i], gh, gw));
+      }
+      return rows;
+    }, png);
   }
 }

@@ -21,10 +21,10 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How the sampling job writes Parquet: no dictionary for the latents and PNGs, the defaults elsewhere. */
+/** How the sampling job writes Parquet: no dictionary for latents, PNGs, ids and seeds; the defaults elsewhere. */
 class SampleJobWriterTest {
   @Test
-  void latentsAndPngsAreNeverDictionaryEncoded(@TempDir Path dir) throws Exception {
+  void uniqueValuedColumnsAreNeverDictionaryEncoded(@TempDir Path dir) throws Exception {
     // values that repeat in every row, where Parquet would keep a dictionary by default: only the writer's
     // per-column settings can leave one out (with random latents the default falls back silently)
     List<Row> rows = new ArrayList<>();
@@ -43,8 +43,10 @@ class SampleJobWriterTest {
     Map<String, Boolean> dictionary = dictionaryPages(out);
     assertFalse(dictionary.get("latent.list.element"), "latent: " + dictionary);
     assertFalse(dictionary.get("image_png"), "image_png: " + dictionary);
+    assertFalse(dictionary.get("sample_id"), "sample_id: " + dictionary);
+    assertFalse(dictionary.get("seed"), "seed (the same in every row here): " + dictionary);
     assertTrue(dictionary.get("run_id"), "run_id keeps Parquet's default dictionary: " + dictionary);
-    assertTrue(dictionary.get("seed"), "seed (the same in every row here): " + dictionary);
+    assertTrue(dictionary.get("height"), "height keeps Parquet's default dictionary: " + dictionary);
   }
 
   /** Column path → whether its chunk in the one Parquet file under {@code dir} has a dictionary page. */

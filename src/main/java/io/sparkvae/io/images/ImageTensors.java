@@ -91,15 +91,21 @@ public final class ImageTensors {
         int c = (int) batch.size(1);
         int plane = (int) (batch.size(2) * batch.size(3));
         int perImage = plane * c;
-        // one bulk copy of the whole batch (a single native op) instead of a view and a copy per image
-        float[] values = batch.dataType() == DataType.FLOAT && batch.ordering() == 'c' && !batch.isView()
-                && batch.data().length() == batch.length() ? batch.data().asFloat()
-                : Nd4j.toFlattened('c', batch).toFloatVector();
+        float[] values = values(batch);
         List<byte[]> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(toHwc(values, i * perImage, plane, c));
         }
         return out;
+    }
+
+    /** The values of an array in C order as floats, in one bulk copy (no view and copy per image). */
+    public static float[] values(INDArray a) {
+        INDArray dense = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView()
+                && a.data().length() == a.length() ? a : Nd4j.toFlattened('c', a.castTo(DataType.FLOAT));
+        float[] values = new float[Math.toIntExact(dense.length())];
+        dense.data().asNioFloat().get(values);
+        return values;
     }
 
     static byte toByte(float v) {

@@ -3,6 +3,7 @@ package io.sparkvae.io.images;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -96,6 +97,63 @@ class PngEncoderTest {
                 3))));
         byte[] gray = random(9 * 11, 2);
         assertArrayEquals(gray, decodedSamples(PixelCodec.encodePng(gray, 9, 11, 1), 1));
+    }
+
+    @Test
+    void storedBlocksDecodeToTheIdenticalPixels() {
+        // 128x128x3 spans several of deflate's stored blocks (at most 65,535 bytes each)
+        int[][] sizes = {{1, 1}, {32, 32}, {64, 64}, {128, 128}, {200, 3}};
+        try (PngEncoder stored = PngEncoder.stored(); PngEncoder huffman = new PngEncoder()) {
+            for (int c : new int[] {1, 3, 4}) {
+                for (int[] hw : sizes) {
+                    byte[] pixels = smooth(hw[0], hw[1], c, 9);
+                    byte[] png = stored.encode(pixels, hw[0], hw[1], c);
+                    assertArrayEquals(pixels, decodedSamples(png, c), hw[0] + "x" + hw[1] + "x" + c);
+                    if (hw[0] * hw[1] >= 1024) {
+                        assertTrue(png.length > huffman.encode(pixels, hw[0], hw[1], c).length,
+                                "stored blocks are larger than Huffman-coded ones");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void floatPlanesGiveTheSamePngAsTheirBytes() {
+        Random r = new Random(3);
+        for (int c : new int[] {1, 3, 4}) {
+            for (int[] hw : new int[][] {{1, 1}, {5, 7}, {32, 32}, {64, 64}}) {
+                int h = hw[0];
+                int w = hw[1];
+                int n = c * h * w;
+                // two images after a 3-value pad, with values outside [0, 1] and NaN as a decoder may give
+                float[] planes = new float[3 + 2 * n];
+                for (int i = 0; i < planes.length; i++) {
+                    planes[i] = i % 97 == 5 ? Float.NaN : r.nextFloat() * 1.2f - 0.1f;
+                }
+                for (int filter : new int[] {0, 1, 2}) {
+                    try (PngEncoder encoder = new PngEncoder(1, filter, Deflater.HUFFMAN_ONLY)) {
+                        for (int image = 0; image < 2; image++) {
+                            int offset = 3 + image * n;
+                            byte[] hwc = ImageTensors.toHwcBytes(org.nd4j.linalg.factory.Nd4j.create(
+                                    Arrays.copyOfRange(planes, offset, offset + n), new long[] {1, c, h, w}, 'c'))
+                                    .get(0);
+                            byte[] png = encoder.encodeChw(planes, offset, h, w, c);
+                            assertArrayEquals(encoder.encode(hwc, h, w, c), png,
+                                    h + "x" + w + "x" + c + " filter " + filter + " image " + image);
+                            assertArrayEquals(hwc, decodedSamples(png, c));
+                        }
+                    }
+                }
+            }
+        }
+        try (PngEncoder encoder = new PngEncoder()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> encoder.encodeChw(new float[11], 0, 2, 2, 3));
+            assertEquals("expected 3*2*2 = 12 values from offset 0, got 11", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> encoder.encodeChw(new float[12], 1, 2, 2, 3));
+            assertThrows(IllegalArgumentException.class, () -> encoder.encodeChw(new float[8], 0, 2, 2, 2));
+        }
     }
 
     @Test
