@@ -14,6 +14,7 @@ import io.sparkvae.model.vqvae.VqVaeSpec;
 import io.sparkvae.model.vae.ModelStore;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
@@ -23,6 +24,7 @@ import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,8 @@ import org.slf4j.LoggerFactory;
 /** {@code sample}: generates {@code sample.count} images from the trained VAE into Parquet. */
 public final class SampleJob implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(SampleJob.class);
+  /** Samples on the contact sheet {@code samples.png}: the first 64 ids. */
+  static final int SHEET_SAMPLES = 64;
 
   @Override
   public String description() {
@@ -113,12 +117,16 @@ public final class SampleJob implements Job {
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    // 4. a contact sheet of the first 64 samples, read back from the written table
+    // 4. a contact sheet of the first 64 samples, read back from the written table: ids are 0 .. count-1, so a
+    // filter on sample_id that Parquet's row-group statistics can answer (then 64 rows sorted here), not a scan and
+    // sort of every PNG
     jsc.setJobDescription("sample: contact sheet");
+    List<Row> sheet = new ArrayList<>(spark.read().parquet(paths.samples())
+        .where(functions.col("sample_id").lt(SHEET_SAMPLES)).select("sample_id", "image_png").collectAsList());
+    sheet.sort(Comparator.comparingLong(r -> r.getLong(0)));
     List<byte[]> first = new ArrayList<>();
-    for (Row r : spark.read().parquet(paths.samples()).orderBy("sample_id").limit(64)
-        .select("image_png").collectAsList()) {
-      first.add(PixelCodec.fromBufferedImage(PixelCodec.decodePng((byte[]) r.get(0))));
+    for (Row r : sheet) {
+      first.add(PixelCodec.fromBufferedImage(PixelCodec.decodePng((byte[]) r.get(1))));
     }
     int[] hwc = stored.spec() instanceof VqVaeSpec v ? new int[] {v.height(), v.width(), v.channels()}
         : new int[] {((VaeSpec) stored.spec()).height(), ((VaeSpec) stored.spec()).width(),

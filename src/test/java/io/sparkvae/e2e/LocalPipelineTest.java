@@ -89,7 +89,21 @@ class LocalPipelineTest {
       assertEquals(8, a.getList(a.fieldIndex("latent")).size());
       assertTrue(a.isNullAt(a.fieldIndex("codes")));
     }
-    assertNotNull(ImageIO.read(run.resolve("samples.png").toFile()));
+    // the contact sheet holds the samples in id order: 8 per row, each 16x16 image scaled 6x, 2 pixels apart
+    BufferedImage sheet = ImageIO.read(run.resolve("samples.png").toFile());
+    assertEquals(2 + 8 * (16 * 6 + 2), sheet.getWidth());
+    for (int i = 0; i < 50; i++) {
+      BufferedImage sample = ImageIO.read(new ByteArrayInputStream(
+          (byte[]) onePartition.get(i).get(onePartition.get(i).fieldIndex("image_png"))));
+      int x0 = 2 + (i % 8) * (16 * 6 + 2);
+      int y0 = 2 + (i / 8) * (16 * 6 + 2);
+      for (int y = 0; y < 16; y++) {
+        for (int x = 0; x < 16; x++) {
+          assertEquals(sample.getRGB(x, y) & 0xFFFFFF, sheet.getRGB(x0 + 6 * x + 3, y0 + 6 * y + 3) & 0xFFFFFF,
+              "sample " + i + " pixel " + x + "," + y + " on the contact sheet");
+        }
+      }
+    }
   }
 
   private List<Row> readSamples(Path run) {
