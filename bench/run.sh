@@ -17,7 +17,7 @@
 # Both sides run with OMP_WAIT_POLICY=PASSIVE: spinning OpenMP threads starve the second core on 2 threads.
 # Environment: JAVA, MVN, PYTHON (default /usr/bin/python3), BENCH_ITERATIONS (CIFAR training minibatches,
 #              default 150; CelebA uses a quarter), BENCH_SPARK_IMAGES (images per Spark epoch, default 7680),
-#              BENCH_SAMPLES (default 2000; sampling is also measured at 10000), BENCH_TRAIN_BLAS_THREADS
+#              BENCH_SAMPLES (default 2000; sampling is also measured at 10000 and 50000), BENCH_TRAIN_BLAS_THREADS
 #              (OpenBLAS threads of both sides while training, default 1: with more, its spinning pthreads
 #              slow our 2-thread step by about a quarter).
 # One measurement alone, e.g. where an averaging round's time goes: java -Dbench.stats=true -cp ... \
@@ -33,6 +33,7 @@ ITER="${BENCH_ITERATIONS:-150}"
 SPARK_IMAGES="${BENCH_SPARK_IMAGES:-7680}"
 SAMPLES="${BENCH_SAMPLES:-2000}"
 BIG_SAMPLES=10000 # a second sampling size, where the job's fixed costs (Spark job, decoder per task) weigh less
+LARGE_SAMPLES=50000 # and a third, where they hardly weigh: the rate a large sampling job approaches
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
@@ -82,7 +83,7 @@ java_mode 2 spark 1 5 "$SPARK_IMAGES"
 java_mode 1 spark 2 1 "$SPARK_IMAGES"
 java_mode 1 spark 2 20 "$SPARK_IMAGES"
 java_mode 1 pipeline 12000
-for n in "$SAMPLES" "$BIG_SAMPLES"; do
+for n in "$SAMPLES" "$BIG_SAMPLES" "$LARGE_SAMPLES"; do
   java_mode 2 decode "$n"
   java_mode 1 sample "$n"
 done
@@ -102,7 +103,7 @@ if "$PYTHON" -c 'import torch' 2>/dev/null; then
     | grep '^RESULT torch' >>"$OUT"
 fi
 
-awk -v torch="$TORCH" -v cores="$(nproc)" -v samples="$SAMPLES" -v big="$BIG_SAMPLES" '
+awk -v torch="$TORCH" -v cores="$(nproc)" -v samples="$SAMPLES" -v big="$BIG_SAMPLES" -v large="$LARGE_SAMPLES" '
   $1 == "RESULT" && $2 ~ /^t[12]$/ { v[$2 " " $3] = $4 }
   $1 == "RESULT" && $2 == "torch" && $4 ~ /^threads=/ { v["torch " $3 " " $4] = $5 }
   $1 == "RESULT" && $2 == "torch" && $3 == "flops-per-image" { v["torch mflop " $4] = $5 }
@@ -149,10 +150,10 @@ awk -v torch="$TORCH" -v cores="$(nproc)" -v samples="$SAMPLES" -v big="$BIG_SAM
     printf "%-52s %10.1f\n", "Parquet -> minibatch arrays (first epoch)", v["t1 pipeline-parquet"]
     printf "%-52s %10.1f\n", "cached pixels -> minibatch arrays (later epochs)", v["t1 pipeline-cached"]
     printf "ratio pipeline (first epoch) / Spark training: %.1f\n", v["t1 pipeline-parquet"] / v["t1 spark-w2-f5"]
-    printf "\n%-52s %10s %10s\n", "sampling img/s", samples " imgs", big " imgs"
-    printf "%-52s %10.1f %10.1f\n", "decoder forward only (batch 100, 2 threads)", v["t2 decode-" samples], v["t2 decode-" big]
-    printf "%-52s %10.1f %10.1f\n", "sampling job: decode + PNG + Parquet, local[2]", v["t1 sample-" samples], v["t1 sample-" big]
-    printf "ratio sampling job / decoder forward only: %.2f at %d images, %.2f at %d\n", v["t1 sample-" samples] / v["t2 decode-" samples], samples, v["t1 sample-" big] / v["t2 decode-" big], big
+    printf "\n%-52s %10s %10s %10s\n", "sampling img/s", samples " imgs", big " imgs", large " imgs"
+    printf "%-52s %10.1f %10.1f %10.1f\n", "decoder forward only (batch 100, 2 threads)", v["t2 decode-" samples], v["t2 decode-" big], v["t2 decode-" large]
+    printf "%-52s %10.1f %10.1f %10.1f\n", "sampling job: decode + PNG + Parquet, local[2]", v["t1 sample-" samples], v["t1 sample-" big], v["t1 sample-" large]
+    printf "ratio sampling job / decoder forward only: %.2f at %d images, %.2f at %d, %.2f at %d\n", v["t1 sample-" samples] / v["t2 decode-" samples], samples, v["t1 sample-" big] / v["t2 decode-" big], big, v["t1 sample-" large] / v["t2 decode-" large], large
     printf "\n%-52s %10s %10s\n", "VQ path (conf/local-vqvae.conf sizes), batch 64", "1 thread", "2 threads"
     printf "%-52s %10.1f %10.1f\n", "VQ-VAE training img/s (32x32, hidden 64, K 512)", v["t1 vq-train"], v["t2 vq-train"]
     printf "%-52s %10.1f %10.1f\n", "PixelCNN prior training grids/s (8x8, F 64, 5 blocks)", v["t1 prior-train"], v["t2 prior-train"]
