@@ -101,8 +101,8 @@ class PngEncoderTest {
 
     @Test
     void storedBlocksDecodeToTheIdenticalPixels() {
-        // 128x128x3 spans several of deflate's stored blocks (at most 65,535 bytes each)
-        int[][] sizes = {{1, 1}, {32, 32}, {64, 64}, {128, 128}, {200, 3}};
+        // 256x256x3 (196,864 filtered bytes) needs several of deflate's stored blocks (at most 65,535 bytes each)
+        int[][] sizes = {{1, 1}, {32, 32}, {64, 64}, {128, 128}, {256, 256}, {200, 3}};
         try (PngEncoder stored = PngEncoder.stored(); PngEncoder huffman = new PngEncoder()) {
             for (int c : new int[] {1, 3, 4}) {
                 for (int[] hw : sizes) {
