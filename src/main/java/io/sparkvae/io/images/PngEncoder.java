@@ -70,10 +70,7 @@ public final class PngEncoder implements AutoCloseable {
 
     /** PNG bytes of the {@code h x w x c} image stored in {@code pixels} from {@code offset}, rows top to bottom. */
     public byte[] encode(byte[] pixels, int offset, int h, int w, int c) {
-        if (h <= 0 || w <= 0) {
-            throw new IllegalArgumentException("image height and width must be positive, got " + h + "x" + w);
-        }
-        int colourType = colourType(c);
+        int colourType = colourType(h, w, c);
         long stride = (long) w * c;
         long size = stride * h;
         if (size + h > Integer.MAX_VALUE - 64 || offset < 0 || pixels.length - (long) offset < size) {
@@ -82,9 +79,7 @@ public final class PngEncoder implements AutoCloseable {
         }
         int rowBytes = (int) stride;
         int rawLength = (int) (size + h);
-        if (raw.length < rawLength) {
-            raw = new byte[rawLength];
-        }
+        ensureRaw(rawLength);
         // filtered scanlines: one filter-type byte, then the row
         for (int y = 0, src = offset; y < h; y++, src += rowBytes) {
             scanline(y * (rowBytes + 1), pixels, src, src - rowBytes, y == 0, rowBytes, c);
@@ -98,20 +93,16 @@ public final class PngEncoder implements AutoCloseable {
      * holds the same pixels as {@code encode(ImageTensors.toHwcBytes(..))}, without the intermediate image.
      */
     public byte[] encodeChw(float[] chw, int offset, int h, int w, int c) {
-        if (h <= 0 || w <= 0) {
-            throw new IllegalArgumentException("image height and width must be positive, got " + h + "x" + w);
-        }
-        int colourType = colourType(c);
+        int colourType = colourType(h, w, c);
         int plane = h * w;
-        if ((long) plane * c + h > Integer.MAX_VALUE - 64 || offset < 0 || chw.length - (long) offset < (long) plane * c) {
-            throw new IllegalArgumentException("expected " + c + "*" + h + "*" + w + " = " + ((long) plane * c)
+        long size = (long) plane * c;
+        if (size + h > Integer.MAX_VALUE - 64 || offset < 0 || chw.length - (long) offset < size) {
+            throw new IllegalArgumentException("expected " + c + "*" + h + "*" + w + " = " + size
                     + " values from offset " + offset + ", got " + (chw.length - (long) offset));
         }
         int rowBytes = w * c;
         int rawLength = (rowBytes + 1) * h;
-        if (raw.length < rawLength) {
-            raw = new byte[rawLength];
-        }
+        ensureRaw(rawLength);
         if (row.length < 2 * rowBytes) {
             row = new byte[2 * rowBytes];
         }
@@ -153,7 +144,11 @@ public final class PngEncoder implements AutoCloseable {
         }
     }
 
-    private static int colourType(int c) {
+    /** The IHDR colour type of {@code c} channels, after checking the image's height and width. */
+    private static int colourType(int h, int w, int c) {
+        if (h <= 0 || w <= 0) {
+            throw new IllegalArgumentException("image height and width must be positive, got " + h + "x" + w);
+        }
         return switch (c) {
             case 1 -> 0; // greyscale
             case 3 -> 2; // truecolour
@@ -205,6 +200,12 @@ public final class PngEncoder implements AutoCloseable {
     @Override
     public void close() {
         deflater.end();
+    }
+
+    private void ensureRaw(int n) {
+        if (raw.length < n) {
+            raw = new byte[n];
+        }
     }
 
     private void ensureOut(int n) {
