@@ -1,7 +1,6 @@
 package io.sparkvae.sample;
 
 import io.sparkvae.io.images.ImageTensors;
-import io.sparkvae.io.images.PngEncoder;
 import io.sparkvae.model.GraphBytes;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
@@ -11,7 +10,6 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -62,21 +60,16 @@ public final class SampleBlocks implements Serializable {
     ComputationGraph decoder = model.value().graph().restore();
     LatentSampler sampler = new LatentSampler(seed, spec.latentDim(), temperature);
     int d = spec.latentDim();
-    int h = spec.height();
-    int w = spec.width();
-    int c = spec.channels();
-    UTF8String run = UTF8String.fromString(runId);
-    PngEncoder png = PngEncoder.stored(); // the Parquet file's zstd compresses the PNGs
-    return SampleRows.byBlock(blocks, blockSize, count, (from, n) -> {
+    SampleRows out = new SampleRows(runId, spec.height(), spec.width(), spec.channels());
+    return out.byBlock(blocks, blockSize, count, (from, n) -> {
       float[] latents = sampler.latentValues(from, n);
       float[] images = ImageTensors.values(decoder.outputSingle(false, Nd4j.create(latents, new long[] {n, d}, 'c')));
       List<InternalRow> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         long id = from + i;
-        rows.add(SampleRows.vae(run, id, sampler.seedOf(id), h, w, c, png.encodeChw(images, i * h * w * c, h, w, c),
-            latents, i * d, d));
+        rows.add(out.vae(images, i, id, sampler.seedOf(id), latents, d));
       }
       return rows;
-    }, png);
+    });
   }
 }

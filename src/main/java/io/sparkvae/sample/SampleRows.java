@@ -1,5 +1,6 @@
 package io.sparkvae.sample;
 
+import io.sparkvae.io.images.PngEncoder;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -13,7 +14,8 @@ import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * Sample rows of {@link io.sparkvae.io.Schemas#SAMPLES} in Spark's internal form, made block by block as the Parquet writer asks for them.
+ * One partition's sample rows of {@link io.sparkvae.io.Schemas#SAMPLES} in Spark's internal form, made block by
+ * block as the Parquet writer asks for them, each image going from the decoder's float output straight into its PNG.
  *
  * <p>Why internal rows: built as {@code Row}s, every sample's latent was a Scala Seq of boxed floats that Spark then
  * converted element by element; an {@link UnsafeArrayData} is one copy of the float array. Why block by block: a
@@ -21,35 +23,50 @@ import org.apache.spark.util.TaskCompletionListener;
  * {@link SampleJob#frame} makes them a table.
  */
 final class SampleRows {
-  private SampleRows() {}
-
-  /** A VAE sample: its latent is {@code latents[offset .. offset + length)}. */
-  static InternalRow vae(UTF8String runId, long id, long seed, int h, int w, int c, byte[] png, float[] latents,
-      int offset, int length) {
-    return new GenericInternalRow(new Object[] {runId, VAE, id, seed, h, w, c, png,
-        UnsafeArrayData.fromPrimitiveArray(latents, Platform.FLOAT_ARRAY_OFFSET + 4 * offset, length, 4), null, null,
-        null});
-  }
-
-  /** A VQ-VAE sample with its code grid. */
-  static InternalRow vq(UTF8String runId, long id, long seed, int h, int w, int c, byte[] png, int[] codes,
-      int codeHeight, int codeWidth) {
-    return new GenericInternalRow(new Object[] {runId, VQVAE, id, seed, h, w, c, png, null,
-        UnsafeArrayData.fromPrimitiveArray(codes), codeHeight, codeWidth});
-  }
-
   private static final UTF8String VAE = UTF8String.fromString("vae");
   private static final UTF8String VQVAE = UTF8String.fromString("vqvae");
 
+  private final UTF8String runId;
+  private final int h;
+  private final int w;
+  private final int c;
+  // stored deflate blocks: the Parquet file's zstd compresses the PNGs
+  private final PngEncoder png = PngEncoder.stored();
+
+  /** Rows of run {@code runId} whose images are {@code h x w x c}. */
+  SampleRows(String runId, int h, int w, int c) {
+    this.runId = UTF8String.fromString(runId);
+    this.h = h;
+    this.w = w;
+    this.c = c;
+  }
+
+  /** A VAE sample: image {@code i} of the decoded CHW {@code images}, latent {@code latents[i * d .. (i + 1) * d)}. */
+  InternalRow vae(float[] images, int i, long id, long seed, float[] latents, int d) {
+    return new GenericInternalRow(new Object[] {runId, VAE, id, seed, h, w, c, png(images, i),
+        UnsafeArrayData.fromPrimitiveArray(latents, Platform.FLOAT_ARRAY_OFFSET + 4 * i * d, d, 4), null, null,
+        null});
+  }
+
+  /** A VQ-VAE sample: image {@code i} of the decoded CHW {@code images}, with its code grid. */
+  InternalRow vq(float[] images, int i, long id, long seed, int[] codes, int codeHeight, int codeWidth) {
+    return new GenericInternalRow(new Object[] {runId, VQVAE, id, seed, h, w, c, png(images, i), null,
+        UnsafeArrayData.fromPrimitiveArray(codes), codeHeight, codeWidth});
+  }
+
+  private byte[] png(float[] images, int i) {
+    return png.encodeChw(images, i * h * w * c, h, w, c);
+  }
+
   /**
    * The rows of {@code blocks}, each block's made by {@code block.apply(first id, count)} only when the rows before
-   * it are consumed. {@code resources} is closed once the rows run out, or when the task ends (failed or not).
+   * it are consumed. The PNG encoder is released once the rows run out, or when the task ends (failed or not).
    */
-  static Iterator<InternalRow> byBlock(Iterator<Integer> blocks, int blockSize, long count,
-      BiFunction<Long, Integer, List<InternalRow>> block, AutoCloseable resources) {
+  Iterator<InternalRow> byBlock(Iterator<Integer> blocks, int blockSize, long count,
+      BiFunction<Long, Integer, List<InternalRow>> block) {
     TaskContext task = TaskContext.get();
     if (task != null) {
-      task.addTaskCompletionListener((TaskCompletionListener) context -> close(resources));
+      task.addTaskCompletionListener((TaskCompletionListener) context -> png.close());
     }
     return new Iterator<>() {
       private Iterator<InternalRow> current = List.<InternalRow>of().iterator();
@@ -63,7 +80,7 @@ final class SampleRows {
         }
         if (!current.hasNext() && !closed) {
           closed = true;
-          close(resources);
+          png.close();
         }
         return current.hasNext();
       }
@@ -76,13 +93,5 @@ final class SampleRows {
         return current.next();
       }
     };
-  }
-
-  private static void close(AutoCloseable resources) {
-    try {
-      resources.close();
-    } catch (Exception e) {
-      throw new IllegalStateException("could not release the sampling task's resources", e);
-    }
   }
 }

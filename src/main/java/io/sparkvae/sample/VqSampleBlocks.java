@@ -1,7 +1,6 @@
 package io.sparkvae.sample;
 
 import io.sparkvae.io.images.ImageTensors;
-import io.sparkvae.io.images.PngEncoder;
 import io.sparkvae.model.prior.PixelCnnSampler;
 import io.sparkvae.model.prior.PixelCnnSpec;
 import io.sparkvae.model.vae.ModelStore;
@@ -14,7 +13,6 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -56,12 +54,8 @@ public final class VqSampleBlocks implements Serializable {
     PixelCnnSampler sampler = new PixelCnnSampler(p.graph(), (PixelCnnSpec) p.spec());
     int gh = spec.codeHeight();
     int gw = spec.codeWidth();
-    int h = spec.height();
-    int w = spec.width();
-    int c = spec.channels();
-    UTF8String run = UTF8String.fromString(runId);
-    PngEncoder png = PngEncoder.stored(); // the Parquet file's zstd compresses the PNGs
-    return SampleRows.byBlock(blocks, blockSize, count, (from, n) -> {
+    SampleRows out = new SampleRows(runId, spec.height(), spec.width(), spec.channels());
+    return out.byBlock(blocks, blockSize, count, (from, n) -> {
       long[] seeds = new long[n];
       for (int i = 0; i < n; i++) {
         seeds[i] = PixelCnnSampler.sampleSeed(seed, from + i);
@@ -70,10 +64,9 @@ public final class VqSampleBlocks implements Serializable {
       float[] images = ImageTensors.values(decoder.outputSingle(false, Codebooks.lookup(grids, codebook, gh, gw)));
       List<InternalRow> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        rows.add(SampleRows.vq(run, from + i, seeds[i], h, w, c, png.encodeChw(images, i * h * w * c, h, w, c),
-            grids[i], gh, gw));
+        rows.add(out.vq(images, i, from + i, seeds[i], grids[i], gh, gw));
       }
       return rows;
-    }, png);
+    });
   }
 }
