@@ -5,7 +5,6 @@ import io.sparkvae.cli.SparkSessions;
 import io.sparkvae.config.CheckpointConfig;
 import io.sparkvae.config.TrainConfig;
 import io.sparkvae.data.synthetic.ShapesGenerator;
-import io.sparkvae.io.Schemas;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.model.vae.Likelihood;
 import io.sparkvae.model.vae.VaeGraphs;
@@ -35,7 +34,6 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.bytedeco.javacpp.Pointer;
@@ -238,8 +236,8 @@ public final class VaeBenchmark {
       JavaRDD<byte[]> data = jsc.parallelize(images(n, spec.height()), workers).repartition(workers)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       data.count();
-      TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, TrainConfig.CONSTANT, 42, 0, 0,
-          CheckpointConfig.DEFAULT, 0, false);
+      TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, TrainConfig.CONSTANT,
+          42, 0, 0, CheckpointConfig.DEFAULT, 0, false);
       SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
           ParameterAveraging.master(t, ""));
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 0), false));
