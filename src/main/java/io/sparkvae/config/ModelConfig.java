@@ -5,7 +5,7 @@ import java.io.Serializable;
 /** Model hyper-parameters that do not depend on the data (image size comes from the dataset). */
 public record ModelConfig(String type, int[] encoderChannels, int latentDim, String likelihood,
     double gaussianSigma, double beta, int klWarmupEpochs, double logVarMin, double logVarMax,
-    VqVaeConfig vqvae)
+    LatentPriorConfig latentPrior, VqVaeConfig vqvae)
     implements Serializable {
   public static final String VAE = "vae";
   public static final String VQVAE = "vqvae";
@@ -24,6 +24,6 @@ public record ModelConfig(String type, int[] encoderChannels, int latentDim, Str
     return new ModelConfig(type, channels, r.integer("latent-dim", 1, 65_536),
         r.oneOf("likelihood", "gaussian", "bernoulli"), r.number("gaussian-sigma", 1e-4, 10),
         r.number("beta", 0, 1e4), r.integer("kl-warmup-epochs", 0, 100_000), min, max,
-        VqVaeConfig.from(r.at("vqvae")));
+        LatentPriorConfig.from(r.at("latent-prior")), VqVaeConfig.from(r.at("vqvae")));
   }
 }

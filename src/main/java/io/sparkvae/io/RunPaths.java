@@ -39,6 +39,11 @@ public record RunPaths(String runDir) {
     return runDir + "/prior-metrics.jsonl";
   }
 
+  /** The VAE's Gaussian mixture over z, fitted at the end of {@code train}. */
+  public String latentPrior() {
+    return runDir + "/latent-prior.json";
+  }
+
   public String samplesSheet() {
     return runDir + "/samples.png";
   }

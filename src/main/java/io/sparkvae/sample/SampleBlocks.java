@@ -2,6 +2,7 @@ package io.sparkvae.sample;
 
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.model.GraphBytes;
+import io.sparkvae.model.vae.LatentMixture;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import java.io.Serializable;
@@ -27,15 +28,20 @@ public final class SampleBlocks implements Serializable {
   }
 
   private final Broadcast<Decoder> model;
+  private final Broadcast<LatentMixture> mixture;
   private final String runId;
   private final long count;
   private final int blockSize;
   private final long seed;
   private final double temperature;
 
-  public SampleBlocks(Broadcast<Decoder> model, String runId, long count, int blockSize, long seed,
-      double temperature) {
+  /**
+   * @param mixture the fitted prior over z, or null to draw z from N(0, I)
+   */
+  public SampleBlocks(Broadcast<Decoder> model, Broadcast<LatentMixture> mixture, String runId, long count,
+      int blockSize, long seed, double temperature) {
     this.model = model;
+    this.mixture = mixture;
     this.runId = runId;
     this.count = count;
     this.blockSize = blockSize;
@@ -58,7 +64,8 @@ public final class SampleBlocks implements Serializable {
     }
     VaeSpec spec = model.value().spec();
     ComputationGraph decoder = model.value().graph().restore();
-    LatentSampler sampler = new LatentSampler(seed, spec.latentDim(), temperature);
+    LatentSampler sampler = new LatentSampler(seed, spec.latentDim(), temperature,
+        mixture == null ? null : mixture.value());
     int d = spec.latentDim();
     SampleRows out = new SampleRows(runId, spec.height(), spec.width(), spec.channels());
     return out.byBlock(blocks, blockSize, count, (from, n) -> {

@@ -9,6 +9,8 @@ import io.sparkvae.io.Schemas;
 import io.sparkvae.io.images.ContactSheet;
 import io.sparkvae.io.images.PixelCodec;
 import io.sparkvae.config.ModelConfig;
+import io.sparkvae.model.vae.LatentMixture;
+import io.sparkvae.model.vae.LatentMixtureJson;
 import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.model.vqvae.VqVaeSpec;
 import io.sparkvae.model.vae.ModelStore;
@@ -44,8 +46,10 @@ public final class SampleJob implements Job {
   @Override
   public List<String> inputs(AppConfig config) {
     RunPaths paths = RunPaths.of(config);
-    return ModelConfig.VQVAE.equals(config.model().type()) ? List.of(paths.model(), paths.prior())
-        : List.of(paths.model());
+    if (ModelConfig.VQVAE.equals(config.model().type())) {
+      return List.of(paths.model(), paths.prior());
+    }
+    return mixture(config) ? List.of(paths.model(), paths.latentPrior()) : List.of(paths.model());
   }
 
   @Override
@@ -65,6 +69,11 @@ public final class SampleJob implements Job {
     if (ModelConfig.VQVAE.equals(config.model().type()) && !files.exists(paths.prior())) {
       problems.add("run " + config.runId() + " has no prior at " + paths.prior()
           + " (a VQ-VAE samples through its PixelCNN prior: run `encode` and `train-prior` first)");
+    }
+    if (mixture(config) && !files.exists(paths.latentPrior())) {
+      problems.add("run " + config.runId() + " has no latent prior at " + paths.latentPrior() + " (sample.vae-prior "
+          + "= mixture draws z from the mixture `train` fits when model.latent-prior.components is not [0]: train "
+          + "again, or set sample.vae-prior = standard for N(0, I))");
     }
     if (!overwrite && files.exists(paths.samples())) {
       problems.add("samples already exist at " + paths.samples() + " (pass --overwrite to replace them)");
@@ -91,6 +100,17 @@ public final class SampleJob implements Job {
     Broadcast<byte[]> prior = vq ? jsc.broadcast(files.readBytes(paths.prior())) : null;
     Broadcast<SampleBlocks.Decoder> decoder = vq ? null
         : jsc.broadcast(SampleBlocks.Decoder.of(stored.graph(), (VaeSpec) stored.spec()));
+    LatentMixture latentPrior = null;
+    if (!vq && mixture(config)) {
+      latentPrior = LatentMixtureJson.read(files.readString(paths.latentPrior()), paths.latentPrior());
+      if (latentPrior.dim() != ((VaeSpec) stored.spec()).latentDim()) {
+        throw new IllegalArgumentException(paths.latentPrior() + " is over " + latentPrior.dim() + " dimensions but "
+            + paths.model() + " has a " + ((VaeSpec) stored.spec()).latentDim() + "-dimensional z: train again");
+      }
+      LOG.info("sample: z from the {}-component Gaussian mixture of {}", latentPrior.components(),
+          files.qualify(paths.latentPrior()));
+    }
+    Broadcast<LatentMixture> mixture = latentPrior == null ? null : jsc.broadcast(latentPrior);
     // 2. fixed blocks of sample ids, spread over the partitions
     int blocks = SampleBlocks.blocks(s.count(), s.batchSize());
     List<Integer> blockIds = IntStream.range(0, blocks).boxed().toList();
@@ -99,7 +119,7 @@ public final class SampleJob implements Job {
     JavaRDD<InternalRow> rows = vq
         ? ids.mapPartitions(new VqSampleBlocks(model, prior, config.runId(), s.count(), s.batchSize(), s.seed(),
             s.temperature())::rows)
-        : ids.mapPartitions(new SampleBlocks(decoder, config.runId(), s.count(), s.batchSize(), s.seed(),
+        : ids.mapPartitions(new SampleBlocks(decoder, mixture, config.runId(), s.count(), s.batchSize(), s.seed(),
             s.temperature())::rows);
     // 3. write to a temporary sibling, then commit by rename
     String tmp = HadoopFiles.temporarySibling(paths.samples());
@@ -110,7 +130,7 @@ public final class SampleJob implements Job {
       if (files.exists(tmp)) {
         files.delete(tmp);
       }
-      for (Broadcast<?> b : Arrays.asList(model, prior, decoder)) {
+      for (Broadcast<?> b : Arrays.asList(model, prior, decoder, mixture)) {
         if (b != null) {
           b.destroy();
         }
@@ -136,6 +156,11 @@ public final class SampleJob implements Job {
     LOG.info("sample: {} images in {} s ({} img/s) at {}; contact sheet {}", s.count(),
         String.format("%.1f", seconds), String.format("%.0f", s.count() / seconds),
         files.qualify(paths.samples()), files.qualify(paths.samplesSheet()));
+  }
+
+  /** A VAE run sampling from its fitted mixture (sample.vae-prior = mixture). */
+  private static boolean mixture(AppConfig config) {
+    return ModelConfig.VAE.equals(config.model().type()) && SampleConfig.MIXTURE.equals(config.sample().vaePrior());
   }
 
   /**

@@ -36,7 +36,7 @@ public final class TrainJob implements Job {
   @Override
   public String description() {
     return "train the VAE on data.prepared with parameter averaging; writes runs/<run-id>/model.zip, "
-        + "metrics.jsonl, plots/";
+        + "metrics.jsonl, plots/ and (VAE) latent-prior.json";
   }
 
   @Override
@@ -47,6 +47,9 @@ public final class TrainJob implements Job {
   @Override
   public List<String> outputs(AppConfig config) {
     RunPaths paths = RunPaths.of(config);
+    if (ModelConfig.VAE.equals(config.model().type()) && config.model().latentPrior().enabled()) {
+      return List.of(paths.model(), paths.metrics(), paths.plots(), paths.latentPrior());
+    }
     return List.of(paths.model(), paths.metrics(), paths.plots());
   }
 

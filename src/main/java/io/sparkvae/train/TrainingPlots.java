@@ -4,6 +4,7 @@ import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.images.ContactSheet;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.io.images.LinePlot;
+import io.sparkvae.model.vae.LatentMixture;
 import io.sparkvae.model.vae.LoadedVae;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.sample.LatentSampler;
@@ -13,7 +14,7 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Writes the training pictures: loss curves, val reconstructions and samples from the prior. */
+/** Writes the training pictures: loss curves, val reconstructions and samples from the prior(s). */
 public final class TrainingPlots {
   private final HadoopFiles files;
   private final String dir;
@@ -46,12 +47,21 @@ public final class TrainingPlots {
         ImageTensors.toHwcBytes(recon), s.height(), s.width(), s.channels(), 8, scale(s)));
   }
 
-  /** 64 images decoded from z ~ N(0, I). */
+  /** 64 images decoded from z ~ N(0, I): {@code prior-samples.png}. */
   public void priorSamples(LoadedVae vae, long seed) {
+    samples(vae, new LatentSampler(seed, vae.spec().latentDim(), 1.0), "prior-samples.png");
+  }
+
+  /** 64 images decoded from z drawn from the fitted mixture: {@code mixture-samples.png}. */
+  public void mixtureSamples(LoadedVae vae, LatentMixture mixture, long seed) {
+    samples(vae, new LatentSampler(seed, vae.spec().latentDim(), 1.0, mixture), "mixture-samples.png");
+  }
+
+  private void samples(LoadedVae vae, LatentSampler sampler, String name) {
     ImageShape s = shape(vae);
-    INDArray z = new LatentSampler(seed, vae.spec().latentDim(), 1.0).latents(0, 64);
+    INDArray z = sampler.latents(0, 64);
     INDArray images = VaeGraphs.decoder(vae.graph(), vae.spec()).outputSingle(false, z);
-    files.writeAtomically(dir + "/prior-samples.png", ContactSheet.gridPng(
+    files.writeAtomically(dir + "/" + name, ContactSheet.gridPng(
         ImageTensors.toHwcBytes(images), s.height(), s.width(), s.channels(), 8, scale(s), 2));
   }
 

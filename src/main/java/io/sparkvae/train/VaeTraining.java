@@ -66,6 +66,8 @@ final class VaeTraining {
   void run() {
     long started = System.nanoTime();
     loop.run(this::start);
+    LatentPriorFit.run(jsc, files, config.model().latentPrior(), config.train().seed(), paths, data,
+        new TrainingPlots(files, paths.plots()), config.sample().seed());
     LOG.info("train: done in {}; model {}, metrics {}, plots {}, checkpoints {}",
         TrainJob.eta((System.nanoTime() - started) / 1e9), files.qualify(paths.model()),
         files.qualify(paths.metrics()), files.qualify(paths.plots()), loop.checkpointDir());

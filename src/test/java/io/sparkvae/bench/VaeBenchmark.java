@@ -333,7 +333,7 @@ public final class VaeBenchmark {
       List<Integer> blocks = IntStream.range(0, SampleBlocks.blocks(n, 100)).boxed().toList();
       double best = 0;
       for (int round = 0; round <= TIMED_ROUNDS; round++) { // round 0 warms up
-        SampleBlocks gen = new SampleBlocks(model, "bench", n, 100, round, 1.0);
+        SampleBlocks gen = new SampleBlocks(model, null, "bench", n, 100, round, 1.0);
         long t0 = System.nanoTime();
         SampleJob.writer(SampleJob.frame(spark, jsc.parallelize(blocks, 2).mapPartitions(gen::rows))).mode("overwrite")
             .parquet(out.resolve("r").toString());

@@ -117,6 +117,14 @@ class ValidateCommandTest {
     MainRun vqSample = run("validate", "sample", "--set", out, "--set", "model.type=vqvae");
     assertEquals(2, vqSample.code());
     assertTrue(vqSample.err().contains("has no model") && vqSample.err().contains("has no prior"), vqSample.err());
+    MainRun vaeSample = run("validate", "sample", "--set", out);
+    assertEquals(2, vaeSample.code());
+    assertTrue(vaeSample.err().contains("has no model") && vaeSample.err().contains("has no latent prior"),
+        vaeSample.err());
+    assertEquals(0, run("validate", "train,sample", "--set", out).code());
+    MainRun noMixture = run("validate", "train,sample", "--set", out, "--set", "model.latent-prior.components=[0]");
+    assertEquals(2, noMixture.code());
+    assertTrue(noMixture.err().contains("sample: run local has no latent prior"), noMixture.err());
   }
 
   @Test
@@ -124,6 +132,7 @@ class ValidateCommandTest {
     fakePreparedDataset();
     Path run = Files.createDirectories(root.resolve("runs/r1"));
     Files.writeString(run.resolve("model.zip"), "old");
+    Files.writeString(run.resolve("latent-prior.json"), "{}");
     // (train resumes from its checkpoints instead; samples are replaced only on request)
     Files.createDirectories(run.resolve("samples"));
     MainRun r = run("validate", "sample", "--set", "output-root=" + root, "--set", "run-id=r1");

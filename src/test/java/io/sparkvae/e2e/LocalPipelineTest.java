@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Main;
 import io.sparkvae.io.Schemas;
+import io.sparkvae.model.vae.LatentMixture;
+import io.sparkvae.model.vae.LatentMixtureJson;
+import io.sparkvae.sample.LatentSampler;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -34,7 +39,7 @@ class LocalPipelineTest {
         "--set", "model.kl-warmup-epochs=0",
         "--set", "train.epochs=3", "--set", "train.workers=2", "--set", "train.batch-size-per-worker=16",
         "--set", "train.averaging-frequency=3", "--set", "train.learning-rate=0.003",
-        "--set", "sample.count=50", "--set", "sample.batch-size=8"));
+        "--set", "sample.count=50", "--set", "sample.batch-size=8", "--set", "sample.seed=77"));
     a.addAll(List.of(extra));
     return a.toArray(new String[0]);
   }
@@ -64,9 +69,22 @@ class LocalPipelineTest {
     double[] mse = metric(lines, "val_mse");
     assertTrue(negElbo[2] < negElbo[0], "val -ELBO went down: " + lines);
     assertTrue(mse[2] < mse[0], "val MSE went down: " + lines);
-    for (String png : List.of("loss.png", "psnr.png", "reconstructions.png", "prior-samples.png")) {
+    for (String png : List.of("loss.png", "psnr.png", "reconstructions.png", "prior-samples.png",
+        "mixture-samples.png")) {
       assertNotNull(ImageIO.read(run.resolve("plots").resolve(png).toFile()), png);
     }
+    // the latent prior: a mixture over the 8-dim z that describes the val images' encodings better than N(0, I)
+    String priorJson = Files.readString(run.resolve("latent-prior.json"));
+    LatentMixture mixture = LatentMixtureJson.read(priorJson, "latent-prior.json");
+    assertEquals(8, mixture.dim());
+    JsonNode fit = new ObjectMapper().readTree(priorJson).get("fit");
+    assertEquals(mixture.components(), fit.get("components").asInt());
+    assertTrue(fit.get("val_mean_log_likelihood").asDouble()
+        > fit.get("val_standard_normal_mean_log_likelihood").asDouble(), fit.toString());
+    // 567 training means of 8 dims allow 567 / (2 * 9) = 31 components: the candidates 10, 25, 50 become 10, 25, 31
+    assertEquals(567, fit.get("train_vectors").asInt(), fit.toString());
+    assertEquals(3, fit.get("candidates").size(), fit.toString());
+    assertEquals(31, fit.get("candidates").get(2).get("components").asInt(), fit.toString());
 
     assertEquals(0, Main.run(args("sample", "--set", "sample.partitions=1"), System.out, System.err));
     List<Row> onePartition = readSamples(run);
@@ -82,6 +100,8 @@ class LocalPipelineTest {
       assertEquals((long) i, a.getLong(a.fieldIndex("sample_id")));
       assertEquals(a.getLong(a.fieldIndex("seed")), b.getLong(b.fieldIndex("seed")));
       assertEquals(a.getList(a.fieldIndex("latent")), b.getList(b.fieldIndex("latent")));
+      // z drawn from the fitted mixture, from the sample's own seed
+      assertEquals(floats(new LatentSampler(77, 8, 1.0, mixture).latent(i)), a.getList(a.fieldIndex("latent")));
       byte[] png = (byte[]) a.get(a.fieldIndex("image_png"));
       assertArrayEquals(png, (byte[]) b.get(b.fieldIndex("image_png")), "sample " + i);
       BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
@@ -104,6 +124,35 @@ class LocalPipelineTest {
         }
       }
     }
+  }
+
+  @Test
+  void sampleWithoutTheLatentPriorSaysHowToGetOneOrDrawsFromTheStandardNormal() throws Exception {
+    assertEquals(0, Main.run(args("prepare"), System.out, System.err));
+    assertEquals(0, Main.run(args("train", "--set", "train.epochs=1", "--set", "model.latent-prior.components=[0]"),
+        System.out, System.err));
+    Path run = root.resolve("runs/tiny");
+    assertTrue(Files.notExists(run.resolve("latent-prior.json")));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    assertEquals(2, Main.run(args("sample"), System.out, new java.io.PrintStream(err, true)));
+    assertTrue(err.toString().contains("run tiny has no latent prior at " + run.resolve("latent-prior.json")
+        + " (sample.vae-prior = mixture draws z from the mixture `train` fits when model.latent-prior.components "
+        + "is not [0]: train again, or set sample.vae-prior = standard for N(0, I))"), err.toString());
+    assertTrue(Files.notExists(run.resolve("samples")), "nothing written");
+    assertEquals(0, Main.run(args("sample", "--set", "sample.vae-prior=standard"), System.out, System.err));
+    List<Row> rows = readSamples(run);
+    for (int i = 0; i < 50; i++) {
+      assertEquals(floats(new LatentSampler(77, 8, 1.0).latent(i)), rows.get(i).getList(rows.get(i)
+          .fieldIndex("latent")));
+    }
+  }
+
+  private static List<Float> floats(float[] z) {
+    List<Float> out = new ArrayList<>();
+    for (float v : z) {
+      out.add(v);
+    }
+    return out;
   }
 
   private List<Row> readSamples(Path run) {
