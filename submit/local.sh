@@ -105,7 +105,9 @@ done in $(( $(date +%s) - start )) s. Outputs:
   prepared data     out/local/prepared/          (Parquet, partitioned by split; _dataset.json)
   model             ${RUN}/model.zip
   metrics           ${RUN}/metrics.jsonl         (one JSON line per epoch)
-  plots             ${RUN}/plots/                (loss.png, psnr.png, reconstructions.png, prior-samples.png)
+  latent prior      ${RUN}/latent-prior.json     (the Gaussian mixture over z the samples come from)
+  plots             ${RUN}/plots/                (loss.png, psnr.png, reconstructions.png, prior-samples.png,
+                                                  mixture-samples.png)
   samples           ${RUN}/samples/              (Parquet)
   contact sheet     ${RUN}/samples.png
 (paths assume the default output-root and run-id of ${CONFIG})

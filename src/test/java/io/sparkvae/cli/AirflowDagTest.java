@@ -160,6 +160,7 @@ class AirflowDagTest {
       Files.createDirectories(runDir.resolve("codes"));
       Files.writeString(runDir.resolve("model.zip"), "");
       Files.writeString(runDir.resolve("prior.zip"), "");
+      Files.writeString(runDir.resolve("latent-prior.json"), "");
       for (JsonNode task : sparkTasks(dag)) {
         assertValidates(task, 0, 0, id + " " + task.get("task_id").asText());
       }
