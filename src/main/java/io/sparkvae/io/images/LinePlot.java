@@ -2,6 +2,7 @@ package io.sparkvae.io.images;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Dimension;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
@@ -81,11 +82,13 @@ public final class LinePlot {
                 return PixelCodec.writePng(image);
             }
             Axis xAxis = Axis.linear(xr.min, xr.max);
-            Axis yAxis = logY ? Axis.log(yr.min, yr.max) : Axis.linear(yr.min, yr.max);
+            Dimension legend = legendSize(g, data);
+            Axis yAxis = logY ? Axis.log(yr.min, yr.max)
+                : yAxisWithRoomForLegend(f, xAxis, yr, legend, data);
             drawGridAndTicks(g, f, xAxis, yAxis);
             drawFrame(g, f);
             drawSeries(g, f, xAxis, yAxis, data);
-            drawLegend(g, f, linePoints(f, xAxis, yAxis, data), data);
+            drawLegend(g, legendBox(f, legend.width, legend.height, linePoints(f, xAxis, yAxis, data)), data);
         } finally {
             g.dispose();
         }
@@ -93,10 +96,10 @@ public final class LinePlot {
     }
 
     /** One named series with only its finite points. */
-    private record Series(String name, double[] xs, double[] ys, Color colour) {
+    record Series(String name, double[] xs, double[] ys, Color colour) {
     }
 
-    private static List<Series> finitePoints(Map<String, double[][]> series) {
+    static List<Series> finitePoints(Map<String, double[][]> series) {
         List<Series> out = new ArrayList<>();
         int i = 0;
         for (Map.Entry<String, double[][]> e : series.entrySet()) {
@@ -122,7 +125,7 @@ public final class LinePlot {
     }
 
     /** Data bounds over all series; null when there is no point. */
-    private record Range(double min, double max) {
+    record Range(double min, double max) {
         static Range of(List<Series> data, boolean x) {
             double lo = Double.POSITIVE_INFINITY;
             double hi = Double.NEGATIVE_INFINITY;
@@ -297,7 +300,7 @@ public final class LinePlot {
     }
 
     /** Points along every drawn line, in pixels: each point and 15 more along each segment. */
-    private static List<Point2D> linePoints(Frame f, Axis x, Axis y, List<Series> data) {
+    static List<Point2D> linePoints(Frame f, Axis x, Axis y, List<Series> data) {
         List<Point2D> points = new ArrayList<>();
         for (Series s : data) {
             for (int i = 0; i < s.xs.length; i++) {
@@ -327,32 +330,64 @@ public final class LinePlot {
         Rectangle best = null;
         int fewest = Integer.MAX_VALUE;
         for (int[] o : origins) {
-            Rectangle margin = new Rectangle(o[0] - 4, o[1] - 4, boxW + 8, boxH + 8);
-            int covered = 0;
-            for (Point2D p : linePoints) {
-                if (margin.contains(p)) {
-                    covered++;
-                }
-            }
+            Rectangle box = new Rectangle(o[0], o[1], boxW, boxH);
+            int covered = covered(box, linePoints);
             if (covered < fewest) {
                 fewest = covered;
-                best = new Rectangle(o[0], o[1], boxW, boxH);
+                best = box;
             }
         }
         return best;
     }
 
-    private static void drawLegend(Graphics2D g, Frame f, List<Point2D> linePoints, List<Series> data) {
+    /**
+     * A linear y axis over {@code yr}; when the legend would cross the lines in every corner, the axis goes up
+     * far enough that the top corners are free (the lines keep the lower part of the plot).
+     */
+    static Axis yAxisWithRoomForLegend(Frame f, Axis xAxis, Range yr, Dimension legend, List<Series> data) {
+        Axis y = Axis.linear(yr.min, yr.max);
+        // the lines keep the plot height less the legend's (and its margins), so the legend's band is free; the
+        // nice ticks of the taller range may move the bottom too, so check again (a few times at most)
+        double plotH = f.bottom - f.top;
+        double free = Math.max(plotH / 3, plotH - legend.height - 20);
+        for (int attempt = 0; attempt < 4; attempt++) {
+            List<Point2D> points = linePoints(f, xAxis, y, data);
+            if (covered(legendBox(f, legend.width, legend.height, points), points) == 0) {
+                break;
+            }
+            y = Axis.linear(yr.min, y.lo + (y.hi - y.lo) * plotH / free);
+        }
+        return y;
+    }
+
+    static int covered(Rectangle box, List<Point2D> linePoints) {
+        Rectangle margin = new Rectangle(box.x - 4, box.y - 4, box.width + 8, box.height + 8);
+        int covered = 0;
+        for (Point2D p : linePoints) {
+            if (margin.contains(p)) {
+                covered++;
+            }
+        }
+        return covered;
+    }
+
+    /** Width and height of the legend box, with the legend's font set on {@code g}. */
+    private static Dimension legendSize(Graphics2D g, List<Series> data) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         FontMetrics fm = g.getFontMetrics();
         int textW = 0;
         for (Series s : data) {
             textW = Math.max(textW, fm.stringWidth(s.name));
         }
+        return new Dimension(textW + 34, data.size() * fm.getHeight() + 8);
+    }
+
+    private static void drawLegend(Graphics2D g, Rectangle box, List<Series> data) {
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        FontMetrics fm = g.getFontMetrics();
         int lineH = fm.getHeight();
-        int boxW = textW + 34;
-        int boxH = data.size() * lineH + 8;
-        Rectangle box = legendBox(f, boxW, boxH, linePoints);
+        int boxW = box.width;
+        int boxH = box.height;
         int x0 = box.x;
         int y0 = box.y;
         g.setColor(new Color(255, 255, 255, 220));

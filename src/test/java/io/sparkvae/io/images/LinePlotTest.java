@@ -98,4 +98,42 @@ class LinePlotTest {
         // with nothing in the way, top right
         assertEquals(new Rectangle(780 - 200 - 8, 44, 200, 60), LinePlot.legendBox(f, 200, 60, List.of()));
     }
+
+    @Test
+    void whenEveryCornerIsCrossedTheYAxisMakesRoomAtTheTop() {
+        // loss.png of the default run: a flat KL line near the top, losses falling to the bottom, 40 epochs
+        double[] epochs = new double[40];
+        double[] kl = new double[40];
+        double[] loss = new double[40];
+        double[] recon = new double[40];
+        for (int i = 0; i < 40; i++) {
+            epochs[i] = i + 1;
+            kl[i] = 49;
+            loss[i] = -540 - 200 * (1 - Math.exp(-i / 4.0));
+            recon[i] = loss[i] - 50;
+        }
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("train loss (last averaging round, KL weighted)", new double[][] {epochs, loss});
+        series.put("val reconstruction NLL", new double[][] {epochs, recon});
+        series.put("val KL", new double[][] {epochs, kl});
+        List<LinePlot.Series> data = LinePlot.finitePoints(series);
+        LinePlot.Frame f = new LinePlot.Frame(72, 36, 780, 450);
+        LinePlot.Axis x = LinePlot.Axis.linear(1, 40);
+        java.awt.Dimension legend = new java.awt.Dimension(290, 60);
+        LinePlot.Range yr = LinePlot.Range.of(data, false);
+        LinePlot.Axis plain = LinePlot.Axis.linear(yr.min(), yr.max());
+        List<Point2D> before = LinePlot.linePoints(f, x, plain, data);
+        assertTrue(LinePlot.covered(LinePlot.legendBox(f, 290, 60, before), before) > 0, "every corner is crossed");
+        LinePlot.Axis roomy = LinePlot.yAxisWithRoomForLegend(f, x, yr, legend, data);
+        List<Point2D> after = LinePlot.linePoints(f, x, roomy, data);
+        assertEquals(0, LinePlot.covered(LinePlot.legendBox(f, 290, 60, after), after));
+        assertTrue(roomy.lo() <= plain.lo());
+        assertTrue(roomy.hi() > plain.hi());
+        // with a free corner the axis is left as it is
+        series.remove("val KL");
+        List<LinePlot.Series> two = LinePlot.finitePoints(series);
+        LinePlot.Range yr2 = LinePlot.Range.of(two, false);
+        assertEquals(LinePlot.Axis.linear(yr2.min(), yr2.max()).hi(),
+            LinePlot.yAxisWithRoomForLegend(f, x, yr2, legend, two).hi());
+    }
 }
