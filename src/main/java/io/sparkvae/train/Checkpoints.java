@@ -56,10 +56,12 @@ public final class Checkpoints {
 
   /**
    * The model config as JSON, for hashing and for naming what changed; a VAE's leaves out the unused
-   * {@code vqvae} block.
+   * {@code vqvae} block, and every model's leaves out {@code latent-prior}: the mixture is fitted after training
+   * and is no part of the network, so changing it (or a checkpoint from before it existed) never stops a resume.
    */
   public static JsonNode modelConfigJson(ModelConfig model) {
     ObjectNode json = JSON.valueToTree(model);
+    json.remove("latentPrior");
     if (!ModelConfig.VQVAE.equals(model.type())) {
       json.remove("vqvae");
     }

@@ -73,5 +73,11 @@ class CheckpointsTest {
     // a VAE's hash ignores the VQ-VAE block it does not use
     assertEquals(Checkpoints.hash(a), Checkpoints.hash(Checkpoints.modelConfigJson(
         model("model.vqvae.codebook-size=128"))));
+    // nor does the latent prior, fitted after training: a run resumes (and re-fits it) when only that changed,
+    // and checkpoints written before the key existed match
+    JsonNode otherPrior = Checkpoints.modelConfigJson(model("model.latent-prior.components=[7]"));
+    assertEquals(Checkpoints.hash(a), Checkpoints.hash(otherPrior));
+    assertEquals(List.of(), Checkpoints.differences(a, otherPrior));
+    assertTrue(a.get("latentPrior") == null, a.toString());
   }
 }
