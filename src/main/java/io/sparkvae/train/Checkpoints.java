@@ -187,8 +187,18 @@ public final class Checkpoints {
    */
   public static List<String> differences(JsonNode checkpoint, JsonNode now) {
     List<String> out = new ArrayList<>();
-    diff("model", checkpoint, now, out);
+    diff("model", withoutLatentPrior(checkpoint), withoutLatentPrior(now), out);
     return out;
+  }
+
+  /** A copy without {@code latentPrior}, which checkpoints written by 901e4e0 .. 26c5710 still hold. */
+  private static JsonNode withoutLatentPrior(JsonNode modelConfig) {
+    if (modelConfig == null || !modelConfig.isObject() || !modelConfig.has("latentPrior")) {
+      return modelConfig;
+    }
+    ObjectNode copy = ((ObjectNode) modelConfig).deepCopy();
+    copy.remove("latentPrior");
+    return copy;
   }
 
   private static void diff(String prefix, JsonNode a, JsonNode b, List<String> out) {

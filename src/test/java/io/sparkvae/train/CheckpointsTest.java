@@ -79,5 +79,9 @@ class CheckpointsTest {
     assertEquals(Checkpoints.hash(a), Checkpoints.hash(otherPrior));
     assertEquals(List.of(), Checkpoints.differences(a, otherPrior));
     assertTrue(a.get("latentPrior") == null, a.toString());
+    // checkpoints written while the model config still held it match too
+    com.fasterxml.jackson.databind.node.ObjectNode withPrior = a.deepCopy();
+    withPrior.putObject("latentPrior").put("maxImages", 20000);
+    assertEquals(List.of(), Checkpoints.differences(withPrior, a));
   }
 }
