@@ -203,8 +203,8 @@ public final class LatentMixture implements Serializable {
       double[][] means = new double[k][d];
       double[][] tril = new double[k][d * d];
       for (int c = 0; c < k; c++) {
-        // a k-means cluster is never empty at the start (each keeps its seed point), so every component gets its
-        // own mean and covariance here; these only stand in if one were
+        // k-means clusters start from data points and are seldom empty, so the first M step gives almost every
+        // component its own mean and covariance; N(0, I) with a tiny weight stands in for an empty one
         means[c] = new double[d];
         tril[c] = identity(d);
       }
