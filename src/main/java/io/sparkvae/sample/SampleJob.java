@@ -3,6 +3,7 @@ package io.sparkvae.sample;
 import io.sparkvae.cli.Job;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.SampleConfig;
+import io.sparkvae.data.BadInputException;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.RunPaths;
 import io.sparkvae.io.Schemas;
@@ -96,20 +97,12 @@ public final class SampleJob implements Job {
       throw new IllegalArgumentException(paths.model() + " holds a " + (vq ? "VQ-VAE" : "VAE")
           + " but model.type is " + config.model().type() + "; set model.type to match the run");
     }
+    LatentMixture latentPrior = !vq && mixture(config)
+        ? readLatentPrior(files, paths, ((VaeSpec) stored.spec()).latentDim()) : null;
     Broadcast<byte[]> model = vq ? jsc.broadcast(modelBytes) : null;
     Broadcast<byte[]> prior = vq ? jsc.broadcast(files.readBytes(paths.prior())) : null;
     Broadcast<SampleBlocks.Decoder> decoder = vq ? null
         : jsc.broadcast(SampleBlocks.Decoder.of(stored.graph(), (VaeSpec) stored.spec()));
-    LatentMixture latentPrior = null;
-    if (!vq && mixture(config)) {
-      latentPrior = LatentMixtureJson.read(files.readString(paths.latentPrior()), paths.latentPrior());
-      if (latentPrior.dim() != ((VaeSpec) stored.spec()).latentDim()) {
-        throw new IllegalArgumentException(paths.latentPrior() + " is over " + latentPrior.dim() + " dimensions but "
-            + paths.model() + " has a " + ((VaeSpec) stored.spec()).latentDim() + "-dimensional z: train again");
-      }
-      LOG.info("sample: z from the {}-component Gaussian mixture of {}", latentPrior.components(),
-          files.qualify(paths.latentPrior()));
-    }
     Broadcast<LatentMixture> mixture = latentPrior == null ? null : jsc.broadcast(latentPrior);
     // 2. fixed blocks of sample ids, spread over the partitions
     int blocks = SampleBlocks.blocks(s.count(), s.batchSize());
@@ -156,6 +149,23 @@ public final class SampleJob implements Job {
     LOG.info("sample: {} images in {} s ({} img/s) at {}; contact sheet {}", s.count(),
         String.format("%.1f", seconds), String.format("%.0f", s.count() / seconds),
         files.qualify(paths.samples()), files.qualify(paths.samplesSheet()));
+  }
+
+  /** The run's fitted mixture; a file that is not one, or is over another latent size, is bad input (exit 2). */
+  private static LatentMixture readLatentPrior(HadoopFiles files, RunPaths paths, int latentDim) {
+    LatentMixture m;
+    try {
+      m = LatentMixtureJson.read(files.readString(paths.latentPrior()), paths.latentPrior());
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(e.getMessage() + " (train again to re-fit it)", e);
+    }
+    if (m.dim() != latentDim) {
+      throw new BadInputException(paths.latentPrior() + " is over " + m.dim() + " dimensions but " + paths.model()
+          + " has a " + latentDim + "-dimensional z (train again to re-fit it)");
+    }
+    LOG.info("sample: z from the {}-component Gaussian mixture of {}", m.components(),
+        files.qualify(paths.latentPrior()));
+    return m;
   }
 
   /** A VAE run sampling from its fitted mixture (sample.vae-prior = mixture). */

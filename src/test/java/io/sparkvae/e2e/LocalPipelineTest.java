@@ -145,6 +145,15 @@ class LocalPipelineTest {
       assertEquals(floats(new LatentSampler(77, 8, 1.0).latent(i)), rows.get(i).getList(rows.get(i)
           .fieldIndex("latent")));
     }
+    // a latent-prior.json that is not one (here: another tool's JSON) is bad input: exit 2, the samples untouched
+    Files.writeString(run.resolve("latent-prior.json"), "{\"weights\": [1]}");
+    java.io.ByteArrayOutputStream bad = new java.io.ByteArrayOutputStream();
+    assertEquals(2, Main.run(args("sample", "--overwrite"), System.out, new java.io.PrintStream(bad, true)));
+    assertTrue(bad.toString().contains("error: sample cannot use its input: " + root.toUri().getPath()), bad.toString());
+    assertTrue(bad.toString().contains("runs/tiny/latent-prior.json is not a latent prior written by spark-vae (its "
+        + "\"format\" is missing"), bad.toString());
+    assertTrue(bad.toString().contains("(train again to re-fit it)"), bad.toString());
+    assertEquals(rows.size(), readSamples(run).size());
   }
 
   private static List<Float> floats(float[] z) {

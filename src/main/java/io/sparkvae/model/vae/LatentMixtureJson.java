@@ -69,8 +69,9 @@ public final class LatentMixtureJson {
       throw new IllegalArgumentException(source + " is not JSON: " + e.getOriginalMessage(), e);
     }
     if (root == null || !FORMAT.equals(root.path("format").asText())) {
+      JsonNode format = root == null ? null : root.get("format");
       throw new IllegalArgumentException(source + " is not a latent prior written by spark-vae (its \"format\" is "
-          + (root == null ? "missing" : root.path("format")) + ", expected \"" + FORMAT + "\")");
+          + (format == null ? "missing" : format) + ", expected \"" + FORMAT + "\")");
     }
     try {
       return new LatentMixture(vector(root.path("weights"), "weights"), matrix(root.path("means"), "means"),
