@@ -255,6 +255,7 @@ public final class VaeBenchmark {
       String key = "spark-w" + workers + "-f" + frequency;
       result(key, n / (wallMs / 1e3));
       result(key + "-outside-fit-share", 1 - fitMs / workers / wallMs);
+      result(key + "-waiting-share", roundWaitMs(trainer.getSparkTrainingStats()) / wallMs);
       if (Boolean.getBoolean("bench.stats")) {
         System.out.println(trainer.getSparkTrainingStats().statsAsString());
       }
@@ -287,6 +288,48 @@ public final class VaeBenchmark {
   private static SparkSession localSpark() {
     SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("bench").set("spark.ui.enabled", "false");
     return SparkSession.builder().config(SparkSessions.transportDefaults(conf)).getOrCreate();
+  }
+
+  /**
+   * How long the workers of each averaging round wait for its slowest one, summed over rounds: per round, the
+   * slowest worker's whole task time (dl4j-spark's WorkerFlatMapTotalTimeMs: init, minibatches, fits) less the
+   * mean of the workers'. That much of every worker's time in the round is neither fitting nor averaging. A
+   * worker event belongs to the master's map-partitions event (one per round) it starts in.
+   */
+  private static double roundWaitMs(SparkTrainingStats stats) {
+    List<EventStats> rounds = events(stats, "ParameterAveragingMasterMapPartitionsTimesMs");
+    List<EventStats> work = events(stats, "WorkerFlatMapTotalTimeMs");
+    double wait = 0;
+    for (EventStats r : rounds) {
+      double max = 0;
+      double sum = 0;
+      int n = 0;
+      for (EventStats w : work) {
+        if (w.getStartTime() >= r.getStartTime() && w.getStartTime() <= r.getStartTime() + r.getDurationMs()) {
+          max = Math.max(max, w.getDurationMs());
+          sum += w.getDurationMs();
+          n++;
+        }
+      }
+      if (n > 0) {
+        wait += max - sum / n;
+      }
+      if (Boolean.getBoolean("bench.stats")) {
+        System.out.printf(Locale.ROOT, "ROUND %d ms: %d workers, slowest %.0f ms, mean %.0f ms%n",
+            r.getDurationMs(), n, max, n > 0 ? sum / n : 0.0);
+      }
+    }
+    return wait;
+  }
+
+  /** The events under {@code key} at the first level of the stats that has it. */
+  private static List<EventStats> events(SparkTrainingStats stats, String key) {
+    for (SparkTrainingStats s = stats; s != null; s = s.getNestedTrainingStats()) {
+      if (s.getKeySet().contains(key)) {
+        return s.getValue(key);
+      }
+    }
+    return List.of();
   }
 
   /** Sum of the durations of the events under {@code key} at the first level of the stats that has it. */
