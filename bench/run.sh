@@ -145,7 +145,7 @@ awk -v torch="$TORCH" -v cores="$(nproc)" -v samples="$SAMPLES" -v big="$BIG_SAM
     printf "%-52s %10.1f %9.1f%% %9.1f%%\n", "1 worker x 2 threads, averaging every 5", v["t2 spark-w1-f5"], 100 * v["t2 spark-w1-f5-outside-fit-share"], 100 * v["t2 spark-w1-f5-waiting-share"]
     printf "%-52s %10.1f %9.1f%% %9.1f%%\n", "2 workers x 1 thread, averaging every minibatch", v["t1 spark-w2-f1"], 100 * v["t1 spark-w2-f1-outside-fit-share"], 100 * v["t1 spark-w2-f1-waiting-share"]
     printf "%-52s %10.1f %9.1f%% %9.1f%%\n", "2 workers x 1 thread, averaging every 20", v["t1 spark-w2-f20"], 100 * v["t1 spark-w2-f20-outside-fit-share"], 100 * v["t1 spark-w2-f20-waiting-share"]
-    printf "(waiting: each round, the workers' wait for the round's slowest worker)\n"
+    printf "(waiting: in each round, how long the workers wait for the slowest one)\n"
     printf "ratio Spark 2 workers (freq 5) / best single JVM CIFAR training: %.2f\n", v["t1 spark-w2-f5"] / best("train-cifar")
     printf "\n%-52s %10s\n", "input pipeline, local[2]", "img/s"
     printf "%-52s %10.1f\n", "Parquet -> minibatch arrays (first epoch)", v["t1 pipeline-parquet"]
