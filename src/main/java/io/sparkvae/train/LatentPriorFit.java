@@ -83,6 +83,7 @@ final class LatentPriorFit {
     int most = Math.max(1, n / (2 * (d + 1)));
     LatentMixture best = null;
     double bestScore = Double.NEGATIVE_INFINITY;
+    double bestVal = Double.NaN;
     List<Integer> done = new ArrayList<>();
     for (int asked : config.components()) {
       int k = Math.min(asked, most);
@@ -104,13 +105,13 @@ final class LatentPriorFit {
       if (best == null || score > bestScore) {
         best = m;
         bestScore = score;
+        bestVal = valLl;
       }
     }
     double standardVal = nVal > 0 ? LatentMixture.standardNormalMeanLogLikelihood(val, nVal, d) : Double.NaN;
     fit.put("components", best.components());
     fit.put("train_vectors", n);
     fit.put("val_vectors", nVal);
-    double bestVal = nVal > 0 ? best.meanLogLikelihood(val, nVal) : Double.NaN;
     put(fit, "val_mean_log_likelihood", bestVal);
     put(fit, "val_standard_normal_mean_log_likelihood", standardVal);
     fit.put("seed", seed);

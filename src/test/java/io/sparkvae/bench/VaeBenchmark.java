@@ -335,13 +335,8 @@ public final class VaeBenchmark {
   /** Sum of the durations of the events under {@code key} at the first level of the stats that has it. */
   private static double sumDurations(SparkTrainingStats stats, String key) {
     double sum = 0;
-    for (SparkTrainingStats s = stats; s != null; s = s.getNestedTrainingStats()) {
-      if (s.getKeySet().contains(key)) {
-        for (EventStats e : s.getValue(key)) {
-          sum += e.getDurationMs();
-        }
-        return sum;
-      }
+    for (EventStats e : events(stats, key)) {
+      sum += e.getDurationMs();
     }
     return sum;
   }

@@ -19,7 +19,7 @@ public final class LatentMixture implements Serializable {
   private static final int KMEANS_ITERATIONS = 10;
   /** EM stops when the mean log-likelihood gains less than this (nats per vector), as scikit-learn's default. */
   private static final double TOLERANCE = 1e-3;
-  /** Rows per parallel task of the E step. */
+  /** Rows per parallel task of a log-likelihood pass (and EM's E step). */
   private static final int CHUNK = 512;
 
   private final int dim;
@@ -120,15 +120,35 @@ public final class LatentMixture implements Serializable {
 
   /** Mean log-density (nats per vector) of the {@code n} rows of {@code x}. */
   public double meanLogLikelihood(double[] x, int n) {
-    double[] logp = new double[weights.length];
-    double[] centred = new double[dim];
-    double total = 0;
-    double[][] inv = inverses(scaleTril, dim);
-    double[] logNorm = logNormalisers(weights, scaleTril, dim);
-    for (int i = 0; i < n; i++) {
-      total += logSumExp(componentLogDensities(x, i, dim, means, inv, logNorm, centred, logp));
-    }
-    return total / n;
+    return meanLogLikelihood(x, n, dim, weights, means, scaleTril, null);
+  }
+
+  /**
+   * Mean log-density of the {@code n} rows of {@code x} under the mixture (weights, means, scale factors); with
+   * {@code resp} given, also each row's responsibilities (row-major [n, k]), which is EM's E step. Rows in
+   * parallel chunks.
+   */
+  private static double meanLogLikelihood(double[] x, int n, int d, double[] weights, double[][] means,
+      double[][] tril, double[] resp) {
+    int k = weights.length;
+    double[][] inv = inverses(tril, d);
+    double[] logNorm = logNormalisers(weights, tril, d);
+    return IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel().mapToDouble(chunk -> {
+      double[] centred = new double[d];
+      double[] logp = new double[k];
+      double total = 0;
+      for (int i = chunk * CHUNK; i < Math.min(n, (chunk + 1) * CHUNK); i++) {
+        componentLogDensities(x, i, d, means, inv, logNorm, centred, logp);
+        double lse = logSumExp(logp);
+        total += lse;
+        if (resp != null) {
+          for (int c = 0; c < k; c++) {
+            resp[i * k + c] = Math.exp(logp[c] - lse);
+          }
+        }
+      }
+      return total;
+    }).sum() / n;
   }
 
   /** Mean log-density of the rows of {@code x} under N(0, I) in {@code d} dimensions, for comparison. */
@@ -211,7 +231,7 @@ public final class LatentMixture implements Serializable {
       maximise(resp, weights, means, tril);
       double previous = Double.NEGATIVE_INFINITY;
       for (int it = 0; it < maxIterations; it++) {
-        double ll = expect(weights, means, tril, resp);
+        double ll = meanLogLikelihood(x, n, d, weights, means, tril, resp); // the E step
         if (ll - previous < TOLERANCE) {
           break;
         }
@@ -280,30 +300,6 @@ public final class LatentMixture implements Serializable {
         oneHot[i * k + assign[i]] = 1;
       }
       return oneHot;
-    }
-
-    /** E step: fills the responsibilities (row-major [n, k]) and returns the mean log-likelihood. */
-    private double expect(double[] weights, double[][] means, double[][] tril, double[] resp) {
-      double[][] inv = inverses(tril, d);
-      double[] logNorm = logNormalisers(weights, tril, d);
-      return IntStream.range(0, chunks()).parallel().mapToDouble(chunk -> {
-        double[] centred = new double[d];
-        double[] logp = new double[k];
-        double total = 0;
-        for (int i = chunk * CHUNK; i < Math.min(n, (chunk + 1) * CHUNK); i++) {
-          componentLogDensities(x, i, d, means, inv, logNorm, centred, logp);
-          double lse = logSumExp(logp);
-          total += lse;
-          for (int c = 0; c < k; c++) {
-            resp[i * k + c] = Math.exp(logp[c] - lse);
-          }
-        }
-        return total;
-      }).sum() / n;
-    }
-
-    private int chunks() {
-      return (n + CHUNK - 1) / CHUNK;
     }
 
     /**
@@ -381,7 +377,7 @@ public final class LatentMixture implements Serializable {
   }
 
   /** log w_c + log N(x_i; m_c, Σ_c) for every component, into {@code out}. */
-  private static double[] componentLogDensities(double[] x, int i, int d, double[][] means, double[][] inv,
+  private static void componentLogDensities(double[] x, int i, int d, double[][] means, double[][] inv,
       double[] logNorm, double[] centred, double[] out) {
     for (int c = 0; c < means.length; c++) {
       double[] m = means[c];
@@ -400,7 +396,6 @@ public final class LatentMixture implements Serializable {
       }
       out[c] = logNorm[c] - 0.5 * q;
     }
-    return out;
   }
 
   /** log w_c − ½ (d log 2π + log det Σ_c) per component. */

@@ -29,24 +29,22 @@ public final class LatentMixtureJson {
     for (double w : mixture.weights()) {
       weights.add(w);
     }
-    ArrayNode means = root.putArray("means");
-    for (double[] m : mixture.means()) {
-      ArrayNode row = means.addArray();
-      for (double v : m) {
-        row.add(v);
-      }
-    }
-    ArrayNode tril = root.putArray("scale_tril");
-    for (double[] l : mixture.scaleTril()) {
-      ArrayNode row = tril.addArray();
-      for (double v : l) {
-        row.add(v);
-      }
-    }
+    putRows(root, "means", mixture.means());
+    putRows(root, "scale_tril", mixture.scaleTril());
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write the latent prior as JSON", e);
+    }
+  }
+
+  private static void putRows(ObjectNode root, String name, double[][] rows) {
+    ArrayNode out = root.putArray(name);
+    for (double[] r : rows) {
+      ArrayNode row = out.addArray();
+      for (double v : r) {
+        row.add(v);
+      }
     }
   }
 
