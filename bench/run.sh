@@ -6,7 +6,8 @@
 #  - achieved GFLOP/s beside the sgemm peak of ND4J and of PyTorch's OpenBLAS;
 #  - time per layer (forward, backward) of the CIFAR-shaped VAE;
 #  - Spark local[2]: 2 workers x 1 thread vs 1 worker x 2 threads, and the share of epoch time outside fit()
-#    (parameter averaging and everything else) at averaging frequency 1, 5 and 20;
+#    (parameter averaging and everything else) at averaging frequency 1, 5 and 20, with train.averaging =
+#    barrier (the default), and at 5 with dl4j-spark;
 #  - the input pipeline (Parquet -> minibatch arrays) against training speed;
 #  - sampling job img/s (decode + PNG + Parquet) beside decoder-forward-only img/s;
 #  - peak memory (heap, off-heap, resident) of one JVM training the CIFAR model at batch 64;
@@ -21,7 +22,8 @@
 #              (OpenBLAS threads of both sides while training, default 1: with more, its spinning pthreads
 #              slow our 2-thread step by about a quarter).
 # One measurement alone, e.g. where an averaging round's time goes: java -Dbench.stats=true -cp ... \
-#   io.sparkvae.bench.VaeBenchmark spark 2 5 5120 prints dl4j-spark's per-round stats and each task's timeline.
+#   io.sparkvae.bench.VaeBenchmark spark 2 5 5120 [dl4j-spark] prints the epoch's parts (barrier) or dl4j-spark's
+#   per-round stats, and each task's timeline.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,7 +38,7 @@ BIG_SAMPLES=10000 # a second sampling size, where the job's fixed costs (Spark j
 LARGE_SAMPLES=50000 # and a third, where they hardly weigh: the rate a large sampling job approaches
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -79,9 +81,11 @@ for t in 1 2; do
 done
 java_mode 1 layers cifar 30
 java_mode 1 spark 2 5 "$SPARK_IMAGES"
+java_mode 1 spark 2 5 "$((SPARK_IMAGES * 4))"
 java_mode 2 spark 1 5 "$SPARK_IMAGES"
 java_mode 1 spark 2 1 "$SPARK_IMAGES"
 java_mode 1 spark 2 20 "$SPARK_IMAGES"
+java_mode 1 spark 2 5 "$SPARK_IMAGES" dl4j-spark
 java_mode 1 pipeline 12000
 for n in "$SAMPLES" "$BIG_SAMPLES" "$LARGE_SAMPLES"; do
   java_mode 2 decode "$n"
@@ -103,12 +107,13 @@ if "$PYTHON" -c 'import torch' 2>/dev/null; then
     | grep '^RESULT torch' >>"$OUT"
 fi
 
-awk -v torch="$TORCH" -v cores="$(nproc)" -v samples="$SAMPLES" -v big="$BIG_SAMPLES" -v large="$LARGE_SAMPLES" '
+awk -v torch="$TORCH" -v cores="$(nproc)" -v si="$SPARK_IMAGES" -v samples="$SAMPLES" -v big="$BIG_SAMPLES" -v large="$LARGE_SAMPLES" '
   $1 == "RESULT" && $2 ~ /^t[12]$/ { v[$2 " " $3] = $4 }
   $1 == "RESULT" && $2 == "torch" && $4 ~ /^threads=/ { v["torch " $3 " " $4] = $5 }
   $1 == "RESULT" && $2 == "torch" && $3 == "flops-per-image" { v["torch mflop " $4] = $5 }
   $1 == "LAYER" { layers[++nl] = sprintf("  %-12s %-24s %8.2f %8.2f", $2, $3, $4, $5); fwd += $4; bwd += $5 }
   function max(a, b) { return a > b ? a : b }
+  function sp(label, key) { printf "%-52s %10.1f %9.1f%% %9.1f%%\n", label, v[key], 100 * v[key "-outside-fit-share"], 100 * v[key "-waiting-share"] }
   function best(prefix,  a, b) { a = v["t1 " prefix]; b = v["t2 " prefix]; return max(a, b) }
   function tbest(shape,  a, b) { a = v["torch " shape " threads=1"]; b = v["torch " shape " threads=2"]; return max(a, b) }
   END {
@@ -140,17 +145,19 @@ awk -v torch="$TORCH" -v cores="$(nproc)" -v samples="$SAMPLES" -v big="$BIG_SAM
     for (i = 1; i <= nl; i++) print layers[i]
     printf "  %-37s %8.2f %8.2f\n", "sum of layers", fwd, bwd
     printf "  %-37s %17.2f\n", "whole training step (from img/s)", 64000 / v["t1 train-cifar"]
-    printf "\n%-52s %10s %10s %10s\n", "Spark local[2], CIFAR-shaped, one epoch", "img/s", "outside fit", "of it, waiting"
-    printf "%-52s %10.1f %9.1f%% %9.1f%%\n", "2 workers x 1 thread, averaging every 5", v["t1 spark-w2-f5"], 100 * v["t1 spark-w2-f5-outside-fit-share"], 100 * v["t1 spark-w2-f5-waiting-share"]
-    printf "%-52s %10.1f %9.1f%% %9.1f%%\n", "1 worker x 2 threads, averaging every 5", v["t2 spark-w1-f5"], 100 * v["t2 spark-w1-f5-outside-fit-share"], 100 * v["t2 spark-w1-f5-waiting-share"]
-    printf "%-52s %10.1f %9.1f%% %9.1f%%\n", "2 workers x 1 thread, averaging every minibatch", v["t1 spark-w2-f1"], 100 * v["t1 spark-w2-f1-outside-fit-share"], 100 * v["t1 spark-w2-f1-waiting-share"]
-    printf "%-52s %10.1f %9.1f%% %9.1f%%\n", "2 workers x 1 thread, averaging every 20", v["t1 spark-w2-f20"], 100 * v["t1 spark-w2-f20-outside-fit-share"], 100 * v["t1 spark-w2-f20-waiting-share"]
+    printf "\n%-52s %10s %10s %10s\n", "Spark local[2], CIFAR-shaped, one epoch of " si " images", "img/s", "outside fit", "of it, waiting"
+    sp("2 workers x 1 thread, averaging every 5", "t1 spark-w2-f5-n" si)
+    sp("the same, an epoch of " 4 * si " images", "t1 spark-w2-f5-n" 4 * si)
+    sp("1 worker x 2 threads, averaging every 5", "t2 spark-w1-f5-n" si)
+    sp("2 workers x 1 thread, averaging every minibatch", "t1 spark-w2-f1-n" si)
+    sp("2 workers x 1 thread, averaging every 20", "t1 spark-w2-f20-n" si)
+    sp("2 x 1, every 5, train.averaging = dl4j-spark", "t1 spark-w2-f5-n" si "-dl4j")
     printf "(waiting: in each round, how long the workers wait for the slowest one)\n"
-    printf "ratio Spark 2 workers (freq 5) / best single JVM CIFAR training: %.2f\n", v["t1 spark-w2-f5"] / best("train-cifar")
+    printf "ratio Spark 2 workers (freq 5) / best single JVM CIFAR training: %.2f\n", v["t1 spark-w2-f5-n" si] / best("train-cifar")
     printf "\n%-52s %10s\n", "input pipeline, local[2]", "img/s"
     printf "%-52s %10.1f\n", "Parquet -> minibatch arrays (first epoch)", v["t1 pipeline-parquet"]
     printf "%-52s %10.1f\n", "cached pixels -> minibatch arrays (later epochs)", v["t1 pipeline-cached"]
-    printf "ratio pipeline (first epoch) / Spark training: %.1f\n", v["t1 pipeline-parquet"] / v["t1 spark-w2-f5"]
+    printf "ratio pipeline (first epoch) / Spark training: %.1f\n", v["t1 pipeline-parquet"] / v["t1 spark-w2-f5-n" si]
     printf "\n%-52s %10s %10s %10s\n", "sampling img/s", samples " imgs", big " imgs", large " imgs"
     printf "%-52s %10.1f %10.1f %10.1f\n", "decoder forward only (batch 100, 2 threads)", v["t2 decode-" samples], v["t2 decode-" big], v["t2 decode-" large]
     printf "%-52s %10.1f %10.1f %10.1f\n", "sampling job: decode + PNG + Parquet, local[2]", v["t1 sample-" samples], v["t1 sample-" big], v["t1 sample-" large]

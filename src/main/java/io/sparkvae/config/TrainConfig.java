@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /** Distributed-training settings: parameter averaging, optimiser, data limits, checkpoints and retries. */
 public record TrainConfig(int epochs, int workers, int batchSizePerWorker, int averagingFrequency,
-    boolean averageUpdaters, String rddTrainingApproach, String exportDirectory, int prefetchBatches,
+    boolean averageUpdaters, String averaging, String rddTrainingApproach, String exportDirectory, int prefetchBatches,
     double learningRate, String learningRateSchedule, long seed, long maxTrainImages, long maxValImages,
     CheckpointConfig checkpoint, int maxRetries, boolean resume) implements Serializable {
   static TrainConfig from(ConfigReader r) {
@@ -14,6 +14,7 @@ public record TrainConfig(int epochs, int workers, int batchSizePerWorker, int a
         r.integer("batch-size-per-worker", 1, 65_536),
         r.integer("averaging-frequency", 1, 1_000_000),
         r.bool("average-updaters"),
+        r.oneOf("averaging", BARRIER, DL4J_SPARK),
         r.oneOf("rdd-training-approach", "direct", "export"),
         r.string("export-directory"),
         r.integer("prefetch-batches", 0, 1_000),
@@ -26,6 +27,11 @@ public record TrainConfig(int epochs, int workers, int batchSizePerWorker, int a
         r.integer("max-retries", 0, 100),
         r.bool("resume"));
   }
+
+  /** {@code train.averaging}: one barrier stage per epoch, the workers averaging among themselves. */
+  public static final String BARRIER = "barrier";
+  /** {@code train.averaging}: dl4j-spark's ParameterAveragingTrainingMaster, one Spark job per averaging round. */
+  public static final String DL4J_SPARK = "dl4j-spark";
 
   /** {@code train.learning-rate-schedule}: the same rate in every epoch. */
   public static final String CONSTANT = "constant";

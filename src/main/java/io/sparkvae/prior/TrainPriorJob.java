@@ -15,6 +15,7 @@ import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vqvae.CodeUsage;
 import io.sparkvae.model.vqvae.VqVaeSpec;
 import io.sparkvae.train.DivergenceGuard;
+import io.sparkvae.train.AveragingTrainer;
 import io.sparkvae.train.ParameterAveraging;
 import io.sparkvae.train.ShuffledBatches;
 import java.io.Serializable;
@@ -32,7 +33,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +68,7 @@ public final class TrainPriorJob implements Job {
   @Override
   public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
     List<String> problems = new ArrayList<>();
+    ParameterAveraging.preflightProblem(config.train(), config.spark().master()).ifPresent(problems::add);
     RunPaths paths = RunPaths.of(config);
     if (!files.exists(paths.model())) {
       problems.add("run " + config.runId() + " has no model at " + paths.model() + " (train a VQ-VAE first)");
@@ -111,14 +112,13 @@ public final class TrainPriorJob implements Job {
     // 2. parameter averaging with the prior's minibatch size
     TrainConfig t = config.train();
     TrainConfig priorTrain = new TrainConfig(p.epochs(), t.workers(), p.batchSizePerWorker(),
-        t.averagingFrequency(), t.averageUpdaters(), t.rddTrainingApproach(), t.exportDirectory(),
+        t.averagingFrequency(), t.averageUpdaters(), t.averaging(), t.rddTrainingApproach(), t.exportDirectory(),
         t.prefetchBatches(), p.learningRate(), TrainConfig.CONSTANT, t.seed(), 0, 0, t.checkpoint(),
         t.maxRetries(), false);
     if (overwrite) {
       files.delete(paths.prior());
     }
-    SparkComputationGraph trainer = new SparkComputationGraph(jsc, PixelCnnGraphs.newTrainingGraph(spec),
-        ParameterAveraging.master(priorTrain, files.qualify(paths.runDir() + "/export-tmp-prior")));
+    AveragingTrainer trainer = ParameterAveraging.trainer(jsc, PixelCnnGraphs.newTrainingGraph(spec), priorTrain, files.qualify(paths.runDir() + "/export-tmp-prior"));
     List<double[]> history = new ArrayList<>();
     StringBuilder lines = new StringBuilder();
     long started = System.nanoTime();
@@ -127,10 +127,10 @@ public final class TrainPriorJob implements Job {
       long t0 = System.nanoTime();
       JavaRDD<MultiDataSet> batches = train.mapPartitionsWithIndex(new GridBatches(spec, p.batchSizePerWorker(),
           SplitAssigner.mix64(t.seed(), 7000 + epoch)), false);
-      ParameterAveraging.fitEpoch(trainer, batches);
+      trainer.fitEpoch(batches);
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
-      ComputationGraph graph = trainer.getNetwork();
-      double trainNats = PixelCnnGraphs.natsPerCode(trainer.getScore(), spec);
+      ComputationGraph graph = trainer.network();
+      double trainNats = PixelCnnGraphs.natsPerCode(trainer.score(), spec);
       DivergenceGuard.check(trainNats, graph, epoch + 1, graph.getIterationCount(), paths.prior());
       jsc.setJobDescription("train-prior: evaluate epoch " + (epoch + 1) + " on val");
       byte[] zip = ModelStore.toBytes(graph, spec);

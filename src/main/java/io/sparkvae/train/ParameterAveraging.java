@@ -2,6 +2,8 @@ package io.sparkvae.train;
 
 import io.sparkvae.config.TrainConfig;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
@@ -9,9 +11,79 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-/** Builds dl4j-spark's parameter-averaging training master from the training config, and runs its epochs. */
+/** Builds the parameter-averaging trainer the training config asks for, and dl4j-spark's training master. */
 public final class ParameterAveraging {
   private ParameterAveraging() {}
+
+  private static final java.util.regex.Pattern LOCAL = java.util.regex.Pattern.compile("local\\[(\\d+)(,\\d+)?]");
+
+  /**
+   * Why {@code train.averaging = barrier} cannot run with this master and Spark configuration, or empty: a barrier
+   * stage needs all {@code train.workers} task slots at once (Spark waits for them about 10 minutes and then fails
+   * the job), and Spark refuses barrier stages under dynamic allocation. {@code master} may be empty (set by
+   * spark-submit); only {@code local[N]} is checked for slots.
+   */
+  public static java.util.Optional<String> barrierProblem(TrainConfig t, String master, boolean dynamicAllocation) {
+    if (!TrainConfig.BARRIER.equals(t.averaging())) {
+      return java.util.Optional.empty();
+    }
+    java.util.regex.Matcher m = LOCAL.matcher(master == null ? "" : master.trim());
+    if (m.matches() && Integer.parseInt(m.group(1)) < t.workers()) {
+      return java.util.Optional.of("train.workers: " + t.workers() + " workers need " + t.workers()
+          + " task slots at once with train.averaging = barrier, and " + master + " has " + m.group(1)
+          + " (lower train.workers, raise N in local[N], or set train.averaging = dl4j-spark)");
+    }
+    if (dynamicAllocation) {
+      return java.util.Optional.of("train.averaging = barrier does not run with spark.dynamicAllocation.enabled = "
+          + "true (Spark's barrier stages refuse it): disable dynamic allocation for training, or set "
+          + "train.averaging = dl4j-spark");
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * {@link #barrierProblem} before Spark starts: the master and dynamic allocation as spark-submit set them (as
+   * system properties of the driver JVM), else the configured {@code spark.master}.
+   */
+  public static java.util.Optional<String> preflightProblem(TrainConfig t, String configuredMaster) {
+    return barrierProblem(t, System.getProperty("spark.master", configuredMaster),
+        Boolean.parseBoolean(System.getProperty("spark.dynamicAllocation.enabled", "false")));
+  }
+
+  /** Fails at once when {@link #barrierProblem} finds one in the running Spark application. */
+  public static void checkBarrier(JavaSparkContext jsc, TrainConfig t) {
+    barrierProblem(t, jsc.master(), jsc.getConf().getBoolean("spark.dynamicAllocation.enabled", false))
+        .ifPresent(p -> {
+          throw new IllegalStateException(p);
+        });
+  }
+
+  /** {@code train.averaging}'s trainer for {@code graph} (which it trains in place). */
+  public static AveragingTrainer trainer(JavaSparkContext jsc, ComputationGraph graph, TrainConfig t,
+      String exportDirectory) {
+    if (TrainConfig.BARRIER.equals(t.averaging())) {
+      checkBarrier(jsc, t);
+      return new BarrierAveraging(jsc, graph, t.workers(), t.averagingFrequency(), t.prefetchBatches(),
+          t.averageUpdaters());
+    }
+    SparkComputationGraph trainer = new SparkComputationGraph(jsc, graph, master(t, exportDirectory));
+    return new AveragingTrainer() {
+      @Override
+      public ComputationGraph network() {
+        return trainer.getNetwork();
+      }
+
+      @Override
+      public void fitEpoch(JavaRDD<MultiDataSet> batches) {
+        ParameterAveraging.fitEpoch(trainer, batches);
+      }
+
+      @Override
+      public double score() {
+        return trainer.getScore();
+      }
+    };
+  }
 
   public static ParameterAveragingTrainingMaster master(TrainConfig t, String exportDirectory) {
     ParameterAveragingTrainingMaster.Builder b =

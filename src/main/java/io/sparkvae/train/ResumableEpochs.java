@@ -85,7 +85,7 @@ final class ResumableEpochs {
             last = epochs.epoch(epoch, last);
           } catch (TrainingDivergedException e) {
             throw e; // never retried: the same data and model would diverge again
-          } catch (RuntimeException e) {
+          } catch (Exception e) { // also Spark's checked SparkException, thrown undeclared by its Java API
             throw new EpochFailed(epoch + 1, last, e);
           }
         }
@@ -138,7 +138,7 @@ final class ResumableEpochs {
     final int epoch;
     final RestartPoint lastCheckpoint;
 
-    EpochFailed(int epoch, RestartPoint lastCheckpoint, RuntimeException cause) {
+    EpochFailed(int epoch, RestartPoint lastCheckpoint, Exception cause) {
       super("epoch " + epoch + " failed", cause, false, false);
       this.epoch = epoch;
       this.lastCheckpoint = lastCheckpoint;

@@ -62,6 +62,7 @@ public final class TrainJob implements Job {
     } else {
       problems.addAll(shapeProblems(config, files));
     }
+    ParameterAveraging.preflightProblem(config.train(), config.spark().master()).ifPresent(problems::add);
     RunPaths paths = RunPaths.of(config);
     Checkpoints checkpoints = new Checkpoints(files, paths.runDir(), config.train().checkpoint().keep());
     // an existing model is no obstacle: the run resumes from its checkpoints (refused here if they are of

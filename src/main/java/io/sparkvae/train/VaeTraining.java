@@ -19,7 +19,6 @@ import java.util.function.BiConsumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,8 +83,7 @@ final class VaeTraining {
       initial = ModelStore.fromBytes(from.modelZip()).graph();
     }
     String exportDir = t.exportDirectory().isBlank() ? paths.runDir() + "/export-tmp" : t.exportDirectory();
-    SparkComputationGraph trainer = new SparkComputationGraph(jsc, initial,
-        ParameterAveraging.master(t, files.qualify(exportDir)));
+    AveragingTrainer trainer = ParameterAveraging.trainer(jsc, initial, t, files.qualify(exportDir));
     TrainingPlots plots = new TrainingPlots(files, paths.plots());
     List<String> lines = new ArrayList<>(from.metrics());
     List<EpochMetrics> history = new ArrayList<>();
@@ -94,30 +92,30 @@ final class VaeTraining {
   }
 
   /** One epoch: fit, guard, evaluate, write; returns the restart point (a new one if it checkpointed). */
-  private RestartPoint epoch(SparkComputationGraph trainer, int epoch, List<String> lines,
+  private RestartPoint epoch(AveragingTrainer trainer, int epoch, List<String> lines,
       List<EpochMetrics> history, TrainingPlots plots, RestartPoint last) {
     TrainConfig t = config.train();
     int epochs = t.epochs();
     ImageShape shape = data.shape();
     BiConsumer<Integer, ComputationGraph> hook = beforeEpoch;
     if (hook != null) {
-      hook.accept(epoch + 1, trainer.getNetwork());
+      hook.accept(epoch + 1, trainer.network());
     }
     // 1. one pass: set the KL warm-up weight and the epoch's learning rate (also on a resumed model), reshuffle,
     //    fit with parameter averaging
     double klWeight = VaeSpecs.klWeight(config.model(), epoch);
-    VaeGraphs.setKlWeight(trainer.getNetwork(), klWeight);
-    trainer.getNetwork().setLearningRate(t.learningRate(epoch));
+    VaeGraphs.setKlWeight(trainer.network(), klWeight);
+    trainer.network().setLearningRate(t.learningRate(epoch));
     jsc.setJobDescription("train: epoch " + (epoch + 1) + "/" + epochs);
     long t0 = System.nanoTime();
     JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,
         t.batchSizePerWorker(), SplitAssigner.mix64(t.seed(), epoch)), false);
-    ParameterAveraging.fitEpoch(trainer, batches);
+    trainer.fitEpoch(batches);
     double fitSeconds = (System.nanoTime() - t0) / 1e9;
     // the Gaussian's normalising constant is not in DL4J's score; add it so train and val compare
-    double loss = trainer.getScore() + (spec.likelihood() == Likelihood.GAUSSIAN
+    double loss = trainer.score() + (spec.likelihood() == Likelihood.GAUSSIAN
         ? GaussianLoss.logNormalizer(shape.dimensions(), spec.gaussianSigma()) : 0.0);
-    ComputationGraph graph = trainer.getNetwork();
+    ComputationGraph graph = trainer.network();
     DivergenceGuard.check(loss, graph, epoch + 1, graph.getIterationCount(),
         last.path() == null ? "none yet" : last.path());
     // 2. distributed evaluation on val, then the metrics line, the model, the pictures, the checkpoint

@@ -23,7 +23,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -96,30 +95,29 @@ final class VqVaeTraining {
       // learning rate from the config)
       graph = ModelStore.fromBytesAny(from.modelZip()).graph();
     }
-    SparkComputationGraph trainer = new SparkComputationGraph(jsc, graph,
-        ParameterAveraging.master(config.train(), files.qualify(paths.runDir() + "/export-tmp")));
+    AveragingTrainer trainer = ParameterAveraging.trainer(jsc, graph, config.train(), files.qualify(paths.runDir() + "/export-tmp"));
     List<String> lines = new ArrayList<>(from.metrics());
     List<VqEpochMetrics> history = new ArrayList<>();
     lines.forEach(l -> history.add(VqEpochMetrics.parse(l)));
     return (epoch, last) -> epoch(trainer, spec, epoch, lines, history, last);
   }
 
-  private RestartPoint epoch(SparkComputationGraph trainer, VqVaeSpec spec, int epoch, List<String> lines,
+  private RestartPoint epoch(AveragingTrainer trainer, VqVaeSpec spec, int epoch, List<String> lines,
       List<VqEpochMetrics> history, RestartPoint last) {
     int epochs = config.train().epochs();
     double logNormalizer = GaussianLoss.logNormalizer(spec.dimensions(), spec.gaussianSigma());
     // 2. one pass with parameter averaging, at the epoch's learning rate
-    trainer.getNetwork().setLearningRate(config.train().learningRate(epoch));
+    trainer.network().setLearningRate(config.train().learningRate(epoch));
     jsc.setJobDescription("train: epoch " + (epoch + 1) + "/" + epochs);
     long t0 = System.nanoTime();
     JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,
         config.train().batchSizePerWorker(), SplitAssigner.mix64(config.train().seed(), epoch)), false);
-    ParameterAveraging.fitEpoch(trainer, batches);
+    trainer.fitEpoch(batches);
     double fitSeconds = (System.nanoTime() - t0) / 1e9;
-    ComputationGraph network = trainer.getNetwork();
+    ComputationGraph network = trainer.network();
     // the workers' EMA statistics were averaged; the codebook follows from them
     Codebooks.rederiveFromEma(network);
-    double loss = trainer.getScore() + logNormalizer;
+    double loss = trainer.score() + logNormalizer;
     DivergenceGuard.check(loss, network, epoch + 1, network.getIterationCount(),
         last.path() == null ? "none yet" : last.path());
     // 3. distributed evaluation on val, dead-code restarts, then metrics, model and pictures

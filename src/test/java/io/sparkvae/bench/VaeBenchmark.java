@@ -12,6 +12,7 @@ import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.sample.LatentSampler;
 import io.sparkvae.sample.SampleBlocks;
 import io.sparkvae.sample.SampleJob;
+import io.sparkvae.train.BarrierAveraging;
 import io.sparkvae.train.MinibatchFunction;
 import io.sparkvae.train.ParameterAveraging;
 import io.sparkvae.train.PreparedData;
@@ -73,7 +74,7 @@ public final class VaeBenchmark {
       case "layers" -> layers(spec(arg(args, 1, "cifar")), Integer.parseInt(arg(args, 2, "20")));
       case "sgemm" -> result("sgemm-gflops", sgemm(Integer.parseInt(arg(args, 1, "1024"))));
       case "spark" -> spark(spec("cifar"), Integer.parseInt(arg(args, 1, "2")), Integer.parseInt(arg(args, 2, "5")),
-          Integer.parseInt(arg(args, 3, "3840")));
+          Integer.parseInt(arg(args, 3, "3840")), arg(args, 4, TrainConfig.BARRIER));
       case "decode" -> result("decode-" + arg(args, 1, "2000"),
           decodeOnly(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
       case "sample" -> result("sample-" + arg(args, 1, "2000"),
@@ -81,9 +82,11 @@ public final class VaeBenchmark {
       case "pipeline" -> pipeline(spec("cifar"), Integer.parseInt(arg(args, 1, "12000")));
       case "memory" -> memory(spec("cifar"), Integer.parseInt(arg(args, 1, "60")));
       default -> throw new IllegalArgumentException(
-          "mode: train SHAPE N | layers SHAPE N | sgemm N | spark WORKERS FREQ IMAGES | decode N | sample N"
+          "mode: train SHAPE N | layers SHAPE N | sgemm N | spark WORKERS FREQ IMAGES [barrier|dl4j-spark] | decode N | sample N"
               + " | pipeline N | memory N");
     }
+    // Spark's barrier stages leave a non-daemon timer thread behind ("Barrier task timer for barrier() calls.")
+    System.exit(0);
   }
 
   static VaeSpec spec(String shape) {
@@ -223,11 +226,12 @@ public final class VaeBenchmark {
   }
 
   /**
-   * One epoch of parameter averaging in local[2] after a warm-up epoch: img/s, and the share of the epoch's wall
-   * time that the workers spend outside fit() (averaging: split, broadcast, aggregate; plus scheduling and
-   * minibatch assembly), from dl4j-spark's training stats.
+   * One epoch of parameter averaging in local[2] after a warm-up epoch: img/s, the share of the epoch's wall time
+   * that the workers spend outside fit() (averaging, scheduling, minibatch assembly), and the share they spend
+   * waiting for a round's slowest worker. With {@code barrier} (the application's default) from the workers'
+   * own timings; with {@code dl4j-spark} from dl4j-spark's training stats.
    */
-  static void spark(VaeSpec spec, int workers, int frequency, int n) {
+  static void spark(VaeSpec spec, int workers, int frequency, int n, String averaging) {
     SparkSession spark = localSpark();
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -236,8 +240,28 @@ public final class VaeBenchmark {
       JavaRDD<byte[]> data = jsc.parallelize(images(n, spec.height()), workers).repartition(workers)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       data.count();
-      TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, "direct", "", 2, 1e-3, TrainConfig.CONSTANT,
-          42, 0, 0, CheckpointConfig.DEFAULT, 0, false);
+      TrainConfig t = new TrainConfig(1, workers, BATCH, frequency, true, averaging, "direct", "",
+          Integer.getInteger("bench.prefetch", 2), 1e-3,
+          TrainConfig.CONSTANT, 42, 0, 0, CheckpointConfig.DEFAULT, 0, false);
+      String key = "spark-w" + workers + "-f" + frequency + "-n" + n
+          + (TrainConfig.BARRIER.equals(averaging) ? "" : "-dl4j");
+      if (TrainConfig.BARRIER.equals(averaging)) {
+        BarrierAveraging trainer = new BarrierAveraging(jsc, VaeGraphs.newTrainingGraph(spec), workers, frequency,
+            t.prefetchBatches(), true);
+        trainer.fitEpoch(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 0), false));
+        if (Boolean.getBoolean("bench.stats")) {
+          spark.sparkContext().addSparkListener(new TaskTimeline());
+        }
+        trainer.fitEpoch(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 1), false));
+        BarrierAveraging.EpochStats e = trainer.lastEpoch();
+        result(key, n / e.wallSeconds());
+        result(key + "-outside-fit-share", 1 - e.fitSeconds() / e.wallSeconds());
+        result(key + "-waiting-share", e.waitSeconds() / e.wallSeconds());
+        if (Boolean.getBoolean("bench.stats")) {
+          System.out.printf(Locale.ROOT, "EPOCH %s%n", e);
+        }
+        return;
+      }
       SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
           ParameterAveraging.master(t, ""));
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 0), false));
@@ -252,7 +276,6 @@ public final class VaeBenchmark {
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 1), false));
       double wallMs = (System.nanoTime() - t0) / 1e6;
       double fitMs = sumDurations(trainer.getSparkTrainingStats(), "ParameterAveragingWorkerFitTimesMs");
-      String key = "spark-w" + workers + "-f" + frequency;
       result(key, n / (wallMs / 1e3));
       result(key + "-outside-fit-share", 1 - fitMs / workers / wallMs);
       result(key + "-waiting-share", roundWaitMs(trainer.getSparkTrainingStats()) / wallMs);

@@ -174,7 +174,18 @@ class AirflowDagTest {
       args.add(0, ValidateCommand.NAME);
     }
     List<Path> before = filesUnder(tmp);
-    MainRun r = MainRun.of(args);
+    // the DAG runs validate with spark-submit, which gives the driver JVM the connection's master (yarn here)
+    String master = System.setProperty("spark.master", "yarn");
+    MainRun r;
+    try {
+      r = MainRun.of(args);
+    } finally {
+      if (master == null) {
+        System.clearProperty("spark.master");
+      } else {
+        System.setProperty("spark.master", master);
+      }
+    }
     assertEquals(expectedCode, r.code(), what + ": " + args + "\n" + r.err());
     if (expectedCode != 0) {
       assertTrue(r.err().contains("no prepared dataset"), what + ": " + r.err());

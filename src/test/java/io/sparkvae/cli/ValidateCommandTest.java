@@ -77,6 +77,25 @@ class ValidateCommandTest {
   }
 
   @Test
+  void barrierAveragingNeedsASlotPerWorker() throws Exception {
+    fakePreparedDataset();
+    MainRun r = run("validate", "train", "--set", "output-root=" + root, "--set", "spark.master=local[2]",
+        "--set", "train.workers=3");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("train.workers: 3 workers need 3 task slots at once with train.averaging = barrier, "
+        + "and local[2] has 2 (lower train.workers, raise N in local[N], or set train.averaging = dl4j-spark)"),
+        r.err());
+    assertEquals(0, run("validate", "train", "--set", "output-root=" + root, "--set", "spark.master=local[2]",
+        "--set", "train.workers=3", "--set", "train.averaging=dl4j-spark").code());
+    assertEquals(0, run("validate", "train", "--set", "output-root=" + root, "--set", "spark.master=local[4,2]",
+        "--set", "train.workers=3").code());
+    assertTrue(io.sparkvae.train.ParameterAveraging.barrierProblem(
+        new io.sparkvae.config.TrainConfig(1, 2, 8, 5, true, "barrier", "direct", "", 0, 1e-3, "constant", 1, 0, 0,
+            io.sparkvae.config.CheckpointConfig.DEFAULT, 0, true), "yarn", true).orElseThrow()
+        .contains("does not run with spark.dynamicAllocation.enabled = true"));
+  }
+
+  @Test
   void unknownCommandAfterValidate() {
     MainRun r = run("validate", "fly", "--set", "output-root=" + root);
     assertEquals(2, r.code());
