@@ -113,7 +113,10 @@ awk -v torch="$TORCH" -v cores="$(nproc)" -v si="$SPARK_IMAGES" -v samples="$SAM
   $1 == "RESULT" && $2 == "torch" && $3 == "flops-per-image" { v["torch mflop " $4] = $5 }
   $1 == "LAYER" { layers[++nl] = sprintf("  %-12s %-24s %8.2f %8.2f", $2, $3, $4, $5); fwd += $4; bwd += $5 }
   function max(a, b) { return a > b ? a : b }
-  function sp(label, key) { printf "%-52s %10.1f %9.1f%% %9.1f%%\n", label, v[key], 100 * v[key "-outside-fit-share"], 100 * v[key "-waiting-share"] }
+  function sp(label, key) {
+    printf "%-52s %10.1f %9.1f%% %9.1f%%", label, v[key], 100 * v[key "-outside-fit-share"], 100 * v[key "-waiting-share"]
+    if ((key "-averaging-share") in v) printf " %9.1f%%\n", 100 * v[key "-averaging-share"]; else printf " %10s\n", "-"
+  }
   function best(prefix,  a, b) { a = v["t1 " prefix]; b = v["t2 " prefix]; return max(a, b) }
   function tbest(shape,  a, b) { a = v["torch " shape " threads=1"]; b = v["torch " shape " threads=2"]; return max(a, b) }
   END {
@@ -145,14 +148,16 @@ awk -v torch="$TORCH" -v cores="$(nproc)" -v si="$SPARK_IMAGES" -v samples="$SAM
     for (i = 1; i <= nl; i++) print layers[i]
     printf "  %-37s %8.2f %8.2f\n", "sum of layers", fwd, bwd
     printf "  %-37s %17.2f\n", "whole training step (from img/s)", 64000 / v["t1 train-cifar"]
-    printf "\n%-52s %10s %10s %10s\n", "Spark local[2], CIFAR-shaped, one epoch of " si " images", "img/s", "outside fit", "of it, waiting"
+    printf "\n%-52s %10s %10s %10s %10s\n", "Spark local[2], CIFAR-shaped, one epoch of " si " images", "img/s", "outside fit", "of it, waiting", "averaging"
     sp("2 workers x 1 thread, averaging every 5", "t1 spark-w2-f5-n" si)
     sp("the same, an epoch of " 4 * si " images", "t1 spark-w2-f5-n" 4 * si)
     sp("1 worker x 2 threads, averaging every 5", "t2 spark-w1-f5-n" si)
     sp("2 workers x 1 thread, averaging every minibatch", "t1 spark-w2-f1-n" si)
     sp("2 workers x 1 thread, averaging every 20", "t1 spark-w2-f20-n" si)
     sp("2 x 1, every 5, train.averaging = dl4j-spark", "t1 spark-w2-f5-n" si "-dl4j")
-    printf "(waiting: in each round, how long the workers wait for the slowest one)\n"
+    printf "(waiting: in each round, how long the workers wait for the slowest one; averaging (barrier only): the\n"
+    printf " exchange of the states, waiting at its barrier included; outside fit also holds the Spark job of each epoch,\n"
+    printf " the start of each worker and the arrays of the minibatches)\n"
     printf "ratio Spark 2 workers (freq 5) / best single JVM CIFAR training: %.2f\n", v["t1 spark-w2-f5-n" si] / best("train-cifar")
     printf "\n%-52s %10s\n", "input pipeline, local[2]", "img/s"
     printf "%-52s %10.1f\n", "Parquet -> minibatch arrays (first epoch)", v["t1 pipeline-parquet"]

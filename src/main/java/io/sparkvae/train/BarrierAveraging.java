@@ -55,8 +55,9 @@ import scala.runtime.AbstractFunction1;
  * epoch may be a little shorter than the longest), so a worker that ran out of minibatches takes the average
  * without moving it. The number of rounds is the longest share's, known to all from one all-gather at the start.
  *
- * <p>Faults: a failed task (or a lost executor) fails the barrier stage and with it the epoch (Spark does not
- * retry a barrier result stage); {@code train.max-retries} then restarts from the last checkpoint. Barrier stages
+ * <p>Faults: a failed task (or a lost executor) fails the barrier stage, which Spark does not retry for a result
+ * stage; {@link #runStage} runs it again from the epoch's starting state, and past that the epoch fails
+ * ({@code train.max-retries} then restarts from the last checkpoint). Barrier stages
  * need a task slot per worker at once and do not run under dynamic allocation: an epoch that finds fewer slots
  * (an executor lost and not yet replaced) waits for them a while, then runs with as many workers as there are
  * slots ({@link #workersWithSlots}).
@@ -109,9 +110,6 @@ public final class BarrierAveraging implements AveragingTrainer {
   @Override
   public void fitEpoch(JavaRDD<MultiDataSet> batches) {
     long t0 = System.nanoTime();
-    int n = workersWithSlots();
-    // a barrier stage cannot coalesce: its tasks must be the partitions of the RDD it maps
-    JavaRDD<MultiDataSet> input = batches.getNumPartitions() == n ? batches : batches.repartition(n);
     INDArray state = averageUpdaters ? network.getUpdater().getStateViewArray() : null;
     Start start = new Start(network.getConfiguration().toJson(), network.params().dataType().name(),
         NdArraySerializer.rawBytes(network.params()), state == null ? null : NdArraySerializer.rawBytes(state),
@@ -120,8 +118,7 @@ public final class BarrierAveraging implements AveragingTrainer {
     Broadcast<Start> broadcast = jsc.broadcast(start);
     long tB = System.nanoTime();
     try {
-      List<WorkerResult> results = input.rdd().barrier().mapPartitions(new Worker(broadcast), false,
-          ClassTag$.MODULE$.<WorkerResult>apply(WorkerResult.class)).toJavaRDD().collect();
+      List<WorkerResult> results = runStage(batches, broadcast);
       long tC = System.nanoTime();
       apply(results, state);
       long tD = System.nanoTime();
@@ -146,6 +143,32 @@ public final class BarrierAveraging implements AveragingTrainer {
           (System.nanoTime() - t0) / 1e9, task, begin, batch, fit, wait, exchange);
     } finally {
       broadcast.destroy();
+    }
+  }
+
+  /**
+   * The epoch's barrier stage, run again from the epoch's starting state (the broadcast) when it fails, up to
+   * {@code spark.stage.maxConsecutiveAttempts} (default 4) attempts in all: Spark reruns a failed stage's tasks,
+   * but never a failed barrier result stage (a lost executor, a task killed), so this does. In local mode, where
+   * no executor can be lost, a failure is not retried.
+   */
+  private List<WorkerResult> runStage(JavaRDD<MultiDataSet> batches, Broadcast<Start> broadcast) {
+    boolean local = jsc.master().startsWith("local");
+    int attempts = local ? 1 : Math.max(1, jsc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
+    for (int attempt = 1; ; attempt++) {
+      int n = workersWithSlots();
+      // a barrier stage cannot coalesce: its tasks must be the partitions of the RDD it maps
+      JavaRDD<MultiDataSet> input = batches.getNumPartitions() == n ? batches : batches.repartition(n);
+      try {
+        return input.rdd().barrier().mapPartitions(new Worker(broadcast), false,
+            ClassTag$.MODULE$.<WorkerResult>apply(WorkerResult.class)).toJavaRDD().collect();
+      } catch (Exception e) { // Spark's SparkException too: its Java API throws it undeclared
+        if (attempt >= attempts || jsc.sc().isStopped()) {
+          throw e;
+        }
+        LOG.warn("train: the epoch's barrier stage failed ({}); running it again from the epoch's start "
+            + "(attempt {}/{})", e.getMessage(), attempt + 1, attempts);
+      }
     }
   }
 

@@ -100,7 +100,7 @@ public final class VaeBenchmark {
   }
 
   private static void result(String key, double value) {
-    System.out.printf(Locale.ROOT, "RESULT %s %.2f%n", key, value);
+    System.out.printf(Locale.ROOT, "RESULT %s %.4f%n", key, value);
   }
 
   private static String arg(String[] a, int i, String d) {
@@ -257,6 +257,7 @@ public final class VaeBenchmark {
         result(key, n / e.wallSeconds());
         result(key + "-outside-fit-share", 1 - e.fitSeconds() / e.wallSeconds());
         result(key + "-waiting-share", e.waitSeconds() / e.wallSeconds());
+        result(key + "-averaging-share", (e.waitSeconds() + e.exchangeSeconds()) / e.wallSeconds());
         if (Boolean.getBoolean("bench.stats")) {
           System.out.printf(Locale.ROOT, "EPOCH %s%n", e);
         }
