@@ -113,7 +113,10 @@ cluster_init() {
     # OpenBLAS (the dense layers' small gemms) single-threaded: with a task's OMP_NUM_THREADS, its pthreads spin
     # between gemms on the cores the convolutions' OpenMP threads need (a 2-thread step ran ~25% slower)
     --conf "spark.executorEnv.ND4J_SKIP_BLAS_THREADS=1"
-    --conf "spark.executorEnv.OPENBLAS_NUM_THREADS=1")
+    --conf "spark.executorEnv.OPENBLAS_NUM_THREADS=1"
+    # train.averaging = barrier runs each epoch as a barrier stage, which Spark refuses under dynamic allocation
+    # (some clusters turn it on in spark-defaults.conf); SPARK_VAE_CONF can turn it back on for other steps
+    --conf "spark.dynamicAllocation.enabled=false")
   memory_args executor EXECUTOR "${SPARK_VAE_EXECUTOR_MEMORY:-4g}" "${SPARK_VAE_EXECUTOR_OFFHEAP:-6g}"
   memory_args driver DRIVER "${SPARK_VAE_DRIVER_MEMORY:-4g}" "${SPARK_VAE_DRIVER_OFFHEAP:-4g}"
   if [[ "$DEPLOY_MODE" == cluster ]]; then

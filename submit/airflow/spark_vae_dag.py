@@ -112,6 +112,8 @@ def spark_conf(s: dict) -> dict:
         "spark.driver.memoryOverhead": f"{s['driver_offheap_gb'] + NATIVE_HEADROOM_GB}g",
         "spark.driver.extraJavaOptions": memory_options(s["driver_memory_gb"], s["driver_offheap_gb"]),
         "spark.yarn.maxAppAttempts": "1",  # Airflow retries; YARN should not rerun the driver behind its back
+        # train.averaging = barrier: Spark refuses barrier stages under dynamic allocation (some clusters' default)
+        "spark.dynamicAllocation.enabled": "false",
         **s["spark_conf"],
     }
 

@@ -117,6 +117,7 @@ class AirflowDagTest {
         assertEquals("cluster", task.get("deploy_mode").asText(), id);
         JsonNode conf = task.get("conf");
         assertTrue(conf.has("spark.executor.memoryOverhead"), id);
+        assertEquals("false", conf.get("spark.dynamicAllocation.enabled").asText(), id + ": barrier stages");
         for (String role : List.of("executor", "driver")) {
           String options = conf.get("spark." + role + ".extraJavaOptions").asText();
           assertTrue(options.contains("-Dorg.bytedeco.javacpp.maxbytes=")

@@ -73,6 +73,7 @@ class SubmitScriptsTest {
         conf.get("spark.driver.extraJavaOptions"));
     assertEquals("2", conf.get("spark.executorEnv.OMP_NUM_THREADS"), "one OpenMP thread per core of a task");
     assertEquals("1", conf.get("spark.executorEnv.OPENBLAS_NUM_THREADS"), "OpenBLAS never spins beside OpenMP");
+    assertEquals("false", conf.get("spark.dynamicAllocation.enabled"), "barrier stages refuse dynamic allocation");
     assertEquals("1", conf.get("spark.executorEnv.ND4J_SKIP_BLAS_THREADS"), "ND4J leaves OpenBLAS's count alone");
     assertEquals("2", conf.get("spark.yarn.appMasterEnv.OMP_NUM_THREADS"), "the driver's cores");
     assertEquals(List.of("train", "--config", "nightly.conf", "--set", "run-id=nightly run 1",
