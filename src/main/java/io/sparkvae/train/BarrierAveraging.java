@@ -1,6 +1,7 @@
 package io.sparkvae.train;
 
 import io.sparkvae.io.kryo.NdArraySerializer;
+import io.sparkvae.model.GraphBytes;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +22,6 @@ import org.apache.spark.storage.BlockManager;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.storage.TestBlockId;
 import org.apache.spark.util.io.ChunkedByteBuffer;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -111,8 +111,7 @@ public final class BarrierAveraging implements AveragingTrainer {
   public void fitEpoch(JavaRDD<MultiDataSet> batches) {
     long t0 = System.nanoTime();
     INDArray state = averageUpdaters ? network.getUpdater().getStateViewArray() : null;
-    Start start = new Start(network.getConfiguration().toJson(), network.params().dataType().name(),
-        NdArraySerializer.rawBytes(network.params()), state == null ? null : NdArraySerializer.rawBytes(state),
+    Start start = new Start(GraphBytes.of(network), state == null ? null : NdArraySerializer.rawBytes(state),
         network.getIterationCount(), frequency, prefetch, UUID.randomUUID().toString().substring(0, 8));
     long tA = System.nanoTime();
     Broadcast<Start> broadcast = jsc.broadcast(start);
@@ -220,35 +219,22 @@ public final class BarrierAveraging implements AveragingTrainer {
     if (first == null || first.rounds == 0) {
       return; // no minibatches at all: nothing changed
     }
-    copyInto(network.params(), ByteBuffer.wrap(first.params));
+    NdArraySerializer.setRawBytes(network.params(), ByteBuffer.wrap(first.params));
     if (state != null) {
-      copyInto(state, ByteBuffer.wrap(first.updaterState));
+      NdArraySerializer.setRawBytes(state, ByteBuffer.wrap(first.updaterState));
     }
     network.getConfiguration().setIterationCount(first.iterationCount);
     network.getConfiguration().setEpochCount(network.getConfiguration().getEpochCount() + 1);
     score = lossCount == 0 ? Double.NaN : lossSum / lossCount;
   }
 
-  /** Copies raw values (as {@link NdArraySerializer#rawBytes} wrote them) into a dense c-order array. */
-  static void copyInto(INDArray target, ByteBuffer values) {
-    ByteBuffer data = target.data().asNio();
-    long bytes = target.length() * target.dataType().width();
-    if (values.remaining() != bytes) {
-      throw new IllegalStateException("expected " + bytes + " bytes of " + target.dataType() + ", got "
-          + values.remaining());
-    }
-    data.position((int) (target.data().offset() * target.dataType().width()));
-    data.put(values);
-  }
-
   /** What every task of the epoch starts from. */
-  record Start(String configuration, String dataType, byte[] params, byte[] updaterState, int iterationCount,
-      int frequency, int prefetch, String id) implements Serializable {
+  record Start(GraphBytes graph, byte[] updaterState, int iterationCount, int frequency, int prefetch, String id)
+      implements Serializable {
 
     ComputationGraph restore() {
-      ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration));
-      DataType type = DataType.valueOf(dataType);
-      net.init(NdArraySerializer.fromRawBytes(type, new long[] {1, params.length / type.width()}, params), false);
+      ComputationGraph net = graph.restore();
+      DataType type = DataType.valueOf(graph.dataType());
       if (updaterState != null) {
         // the updater state's view is a vector (rank 1), as ComputationGraphUpdater slices it
         net.setUpdater(new ComputationGraphUpdater(net, NdArraySerializer.fromRawBytes(type,
@@ -379,7 +365,6 @@ public final class BarrierAveraging implements AveragingTrainer {
    * serves only block ids it can parse, and "test_" is the pattern for blocks of no RDD, broadcast or shuffle.
    */
   static final class BlockExchange {
-    private final BarrierTaskContext ctx;
     private final BarrierSync sync;
     private final BlockManager blocks;
     private final String prefix;
@@ -393,7 +378,6 @@ public final class BarrierAveraging implements AveragingTrainer {
 
     private BlockExchange(BarrierTaskContext ctx, BarrierSync sync, String prefix, int[] counts,
         String[][] peers) {
-      this.ctx = ctx;
       this.sync = sync;
       this.blocks = SparkEnv.get().blockManager();
       this.prefix = prefix;
@@ -438,9 +422,9 @@ public final class BarrierAveraging implements AveragingTrainer {
         mine = new byte[paramBytes + stateBytes];
         out = new byte[mine.length];
       }
-      rawInto(params, mine, 0);
+      NdArraySerializer.rawBytesInto(params, mine, 0);
       if (state != null) {
-        rawInto(state, mine, paramBytes);
+        NdArraySerializer.rawBytesInto(state, mine, paramBytes);
       }
       int elements = mine.length / width;
       // 1. my state's shards, for the workers who average them (nobody needs them if I fitted nothing)
@@ -473,14 +457,8 @@ public final class BarrierAveraging implements AveragingTrainer {
         if (k == rank) {
           accumulate(sum, ByteBuffer.wrap(mine, from * width, len * width).slice(), width, weights[k]);
         } else {
-          ManagedBuffer b = fetch(k, id(round, "w" + k + "_s" + rank));
-          try {
-            accumulate(sum, b.nioByteBuffer(), width, weights[k]);
-          } catch (java.io.IOException e) {
-            throw new IllegalStateException("reading worker " + k + "'s shard", e);
-          } finally {
-            b.release();
-          }
+          double weight = weights[k];
+          read(k, id(round, "w" + k + "_s" + rank), got -> accumulate(sum, got, width, weight));
         }
       }
       ByteBuffer averaged = ByteBuffer.wrap(out, from * width, len * width).slice().order(ByteOrder.nativeOrder());
@@ -498,28 +476,14 @@ public final class BarrierAveraging implements AveragingTrainer {
         if (j == rank) {
           continue;
         }
-        ManagedBuffer b = fetch(j, id(round, "a" + j));
-        try {
-          ByteBuffer got = b.nioByteBuffer();
-          got.get(out, start(j, elements, n) * width, got.remaining());
-        } catch (java.io.IOException e) {
-          throw new IllegalStateException("reading worker " + j + "'s averaged shard", e);
-        } finally {
-          b.release();
-        }
+        int at = start(j, elements, n) * width;
+        read(j, id(round, "a" + j), got -> got.get(out, at, got.remaining()));
       }
-      copyInto(params, ByteBuffer.wrap(out, 0, paramBytes).slice());
+      NdArraySerializer.setRawBytes(params, ByteBuffer.wrap(out, 0, paramBytes).slice());
       if (state != null) {
-        copyInto(state, ByteBuffer.wrap(out, paramBytes, stateBytes).slice());
+        NdArraySerializer.setRawBytes(state, ByteBuffer.wrap(out, paramBytes, stateBytes).slice());
       }
       timing.exchangeNanos += System.nanoTime() - t2;
-    }
-
-    /** Copies a dense array's raw values into {@code to} at {@code offset}. */
-    private static void rawInto(INDArray array, byte[] to, int offset) {
-      ByteBuffer data = array.data().asNio();
-      data.position((int) (array.data().offset() * array.dataType().width()));
-      data.get(to, offset, (int) (array.length() * array.dataType().width()));
     }
 
     /** After the last round: once every worker has read the last blocks, drop them. */
@@ -561,13 +525,22 @@ public final class BarrierAveraging implements AveragingTrainer {
       stored.add(java.util.Map.entry(round, id));
     }
 
-    private ManagedBuffer fetch(int worker, BlockId id) {
+    /**
+     * Hands a worker's block to {@code use}: from this executor's block manager when the worker runs here, else
+     * through the block transfer service; the buffer is released afterwards.
+     */
+    private void read(int worker, BlockId id, java.util.function.Consumer<ByteBuffer> use) {
       String[] peer = peers[worker];
-      if (peer[0].equals(blocks.blockManagerId().executorId())) {
-        return blocks.getLocalBlockData(id);
+      ManagedBuffer b = peer[0].equals(blocks.blockManagerId().executorId()) ? blocks.getLocalBlockData(id)
+          : blocks.blockTransferService().fetchBlockSync(peer[1], Integer.parseInt(peer[2]), peer[0], id.name(),
+              null);
+      try {
+        use.accept(b.nioByteBuffer());
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("reading block " + id + " of worker " + worker, e);
+      } finally {
+        b.release();
       }
-      return blocks.blockTransferService().fetchBlockSync(peer[1], Integer.parseInt(peer[2]), peer[0],
-          id.name(), null);
     }
 
     /** Removes the blocks this worker stored in rounds before {@code round}. */

@@ -72,10 +72,27 @@ public final class NdArraySerializer extends Serializer<INDArray> {
       throw new IllegalArgumentException("array of " + bytes + " bytes is too large to copy in one block");
     }
     byte[] block = new byte[(int) bytes];
-    ByteBuffer data = dense.data().asNio();
-    data.position(0);
-    data.get(block);
+    rawBytesInto(dense, block, 0);
     return block;
+  }
+
+  /** A dense c-order array's values as the machine's bytes, copied into {@code to} from {@code offset}. */
+  public static void rawBytesInto(INDArray dense, byte[] to, int offset) {
+    ByteBuffer data = dense.data().asNio();
+    data.position((int) (dense.data().offset() * dense.dataType().width()));
+    data.get(to, offset, (int) (dense.length() * dense.dataType().width()));
+  }
+
+  /** Overwrites a dense c-order array's values with raw values as {@link #rawBytes} writes them. */
+  public static void setRawBytes(INDArray dense, ByteBuffer values) {
+    long bytes = dense.length() * dense.dataType().width();
+    if (values.remaining() != bytes) {
+      throw new IllegalStateException("expected " + bytes + " bytes of " + dense.dataType() + ", got "
+          + values.remaining());
+    }
+    ByteBuffer data = dense.data().asNio();
+    data.position((int) (dense.data().offset() * dense.dataType().width()));
+    data.put(values);
   }
 
   /** A new c-order array, outside any workspace, from {@link #rawBytes}. */
