@@ -21,6 +21,8 @@ class SparkSessionsTest {
     assertEquals(OURS, conf.get("spark.kryo.registrator"));
     assertEquals("1g", conf.get("spark.kryoserializer.buffer.max"));
     assertEquals("128m", conf.get("spark.task.maxDirectResultSize"));
+    assertEquals("5s", conf.get("spark.scheduler.barrier.maxConcurrentTasksCheck.interval"));
+    assertEquals("6", conf.get("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures"));
   }
 
   @Test
@@ -37,8 +39,10 @@ class SparkSessionsTest {
     SparkConf conf = new SparkConf(false).set("spark.serializer", KRYO)
         .set("spark.kryo.registrator", "com.example.TheirRegistrator")
         .set("spark.kryoserializer.buffer.max", "256m")
-        .set("spark.task.maxDirectResultSize", "4m");
+        .set("spark.task.maxDirectResultSize", "4m")
+        .set("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "40");
     SparkSessions.transportDefaults(SparkSessions.transportDefaults(conf));
+    assertEquals("40", conf.get("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures"));
     assertEquals("com.example.TheirRegistrator," + OURS, conf.get("spark.kryo.registrator"));
     assertEquals("256m", conf.get("spark.kryoserializer.buffer.max"));
     assertEquals("4m", conf.get("spark.task.maxDirectResultSize"));
