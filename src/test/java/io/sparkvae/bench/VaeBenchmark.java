@@ -65,6 +65,8 @@ public final class VaeBenchmark {
   private static final int BATCH = 64;
   /** Timed repetitions of the decode and sample measurements, after a warm-up; the best is reported. */
   private static final int TIMED_ROUNDS = 3;
+  /** Timed epochs of each kind in the Spark measurement (after a warm-up epoch); the fastest is reported. */
+  private static final int EPOCH_ROUNDS = Integer.getInteger("bench.epochs", 3);
 
   public static void main(String[] args) throws Exception {
     String mode = args.length > 0 ? args[0] : "train";
@@ -77,8 +79,7 @@ public final class VaeBenchmark {
           Integer.parseInt(arg(args, 3, "3840")), arg(args, 4, TrainConfig.BARRIER));
       case "decode" -> result("decode-" + arg(args, 1, "2000"),
           decodeOnly(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
-      case "sample" -> result("sample-" + arg(args, 1, "2000"),
-          sample(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
+      case "sample" -> sample(spec("cifar"), Integer.parseInt(arg(args, 1, "2000")));
       case "pipeline" -> pipeline(spec("cifar"), Integer.parseInt(arg(args, 1, "12000")));
       case "memory" -> memory(spec("cifar"), Integer.parseInt(arg(args, 1, "60")));
       default -> throw new IllegalArgumentException(
@@ -226,10 +227,12 @@ public final class VaeBenchmark {
   }
 
   /**
-   * One epoch of parameter averaging in local[2] after a warm-up epoch: img/s, the share of the epoch's wall time
+   * Epochs of parameter averaging in local[2] after a warm-up epoch: img/s, the share of the epoch's wall time
    * that the workers spend outside fit() (averaging, scheduling, minibatch assembly), and the share they spend
    * waiting for a round's slowest worker. With {@code barrier} (the application's default) from the workers'
-   * own timings; with {@code dl4j-spark} from dl4j-spark's training stats.
+   * own timings in the fastest of {@link #EPOCH_ROUNDS} epochs, and, with 2 workers or more, what averaging every
+   * {@code frequency} minibatches costs: 1 - img/s against the fastest of as many epochs averaged only once, at
+   * their end, run alternately with them. With {@code dl4j-spark}, one epoch, from dl4j-spark's training stats.
    */
   static void spark(VaeSpec spec, int workers, int frequency, int n, String averaging) {
     SparkSession spark = localSpark();
@@ -246,18 +249,41 @@ public final class VaeBenchmark {
       String key = "spark-w" + workers + "-f" + frequency + "-n" + n
           + (TrainConfig.BARRIER.equals(averaging) ? "" : "-dl4j");
       if (TrainConfig.BARRIER.equals(averaging)) {
+        // the same epoch averaged every `frequency` minibatches and averaged once, at its end, alternately
+        // (this machine's speed drifts by 10-30% within minutes): what the averaging rounds cost is the
+        // difference, whatever else an epoch on Spark costs
         BarrierAveraging trainer = new BarrierAveraging(jsc, VaeGraphs.newTrainingGraph(spec), workers, frequency,
             t.prefetchBatches(), true);
-        trainer.fitEpoch(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 0), false));
+        BarrierAveraging once = workers == 1 ? null : new BarrierAveraging(jsc, VaeGraphs.newTrainingGraph(spec),
+            workers, n / BATCH, t.prefetchBatches(), true);
+        int epoch = 0;
+        trainer.fitEpoch(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, epoch++), false));
+        if (once != null) {
+          once.fitEpoch(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, epoch++), false));
+        }
         if (Boolean.getBoolean("bench.stats")) {
           spark.sparkContext().addSparkListener(new TaskTimeline());
         }
-        trainer.fitEpoch(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 1), false));
-        BarrierAveraging.EpochStats e = trainer.lastEpoch();
+        BarrierAveraging.EpochStats e = null;
+        double onceRate = 0;
+        for (int round = 0; round < EPOCH_ROUNDS; round++) {
+          trainer.fitEpoch(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, epoch++), false));
+          if (e == null || trainer.lastEpoch().wallSeconds() < e.wallSeconds()) {
+            e = trainer.lastEpoch();
+          }
+          if (once != null) {
+            once.fitEpoch(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, epoch++), false));
+            onceRate = Math.max(onceRate, n / once.lastEpoch().wallSeconds());
+          }
+        }
         result(key, n / e.wallSeconds());
         result(key + "-outside-fit-share", 1 - e.fitSeconds() / e.wallSeconds());
         result(key + "-waiting-share", e.waitSeconds() / e.wallSeconds());
         result(key + "-averaging-share", (e.waitSeconds() + e.exchangeSeconds()) / e.wallSeconds());
+        if (once != null) {
+          result(key + "-once", onceRate);
+          result(key + "-averaging-cost", 1 - n / e.wallSeconds() / onceRate);
+        }
         if (Boolean.getBoolean("bench.stats")) {
           System.out.printf(Locale.ROOT, "EPOCH %s%n", e);
         }
@@ -293,6 +319,16 @@ public final class VaeBenchmark {
     @Override
     public void onJobStart(SparkListenerJobStart e) {
       System.out.println("JOB start " + e.time());
+    }
+
+    @Override
+    public void onStageSubmitted(org.apache.spark.scheduler.SparkListenerStageSubmitted e) {
+      System.out.println("STAGE submitted " + System.currentTimeMillis());
+    }
+
+    @Override
+    public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart e) {
+      System.out.println("TASK start " + e.taskInfo().launchTime() + " seen " + System.currentTimeMillis());
     }
 
     @Override
@@ -384,28 +420,73 @@ public final class VaeBenchmark {
     return best;
   }
 
-  /** The sampling job's path: decode, PNG, Parquet, over local[2]: the best of {@link #TIMED_ROUNDS} jobs. */
-  static double sample(VaeSpec spec, int n) throws Exception {
+  /**
+   * The sampling job's path (decode, PNG, Parquet, over local[2]) and, alternately with it in the same JVM, the
+   * decoder's forward passes alone on the same two cores (two threads, each with its own decoder and half the
+   * images in batches of 100, as the job's two tasks): the best of {@link #TIMED_ROUNDS} of each, after a
+   * warm-up. Run with one OpenMP thread, as each of the job's tasks has. Alternating keeps this machine's drift
+   * (10-30% within minutes) out of their ratio.
+   */
+  static void sample(VaeSpec spec, int n) throws Exception {
     SparkSession spark = localSpark();
     Path out = Files.createTempDirectory("bench-samples");
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      Broadcast<SampleBlocks.Decoder> model =
-          jsc.broadcast(SampleBlocks.Decoder.of(VaeGraphs.newTrainingGraph(spec), spec));
+      SampleBlocks.Decoder decoder = SampleBlocks.Decoder.of(VaeGraphs.newTrainingGraph(spec), spec);
+      Broadcast<SampleBlocks.Decoder> model = jsc.broadcast(decoder);
       List<Integer> blocks = IntStream.range(0, SampleBlocks.blocks(n, 100)).boxed().toList();
-      double best = 0;
-      for (int round = 0; round <= TIMED_ROUNDS; round++) { // round 0 warms up
-        SampleBlocks gen = new SampleBlocks(model, null, "bench", n, 100, round, 1.0);
-        long t0 = System.nanoTime();
-        SampleJob.writer(SampleJob.frame(spark, jsc.parallelize(blocks, 2).mapPartitions(gen::rows))).mode("overwrite")
-            .parquet(out.resolve("r").toString());
-        if (round > 0) {
-          best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
-        }
+      List<ComputationGraph> decoders = List.of(decoder.graph().restore(), decoder.graph().restore());
+      if (Boolean.getBoolean("bench.stats")) {
+        spark.sparkContext().addSparkListener(new TaskTimeline());
       }
-      return best;
+      double bestJob = 0;
+      double bestDecode = 0;
+      for (int round = 0; round <= TIMED_ROUNDS; round++) { // round 0 warms up
+        long t0 = System.nanoTime();
+        List<java.util.concurrent.Future<?>> halves = new java.util.ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+          ComputationGraph d = decoders.get(k);
+          INDArray z = new LatentSampler(round * 2L + k, spec.latentDim(), 1.0).latents(0, 100);
+          int mine = SampleBlocks.blocks(n, 100) / 2 + (k == 0 ? SampleBlocks.blocks(n, 100) % 2 : 0);
+          halves.add(threads.submit(() -> {
+            for (int i = 0; i < mine; i++) {
+              d.outputSingle(false, z);
+            }
+          }));
+        }
+        for (java.util.concurrent.Future<?> f : halves) {
+          f.get();
+        }
+        long t1 = System.nanoTime();
+        SampleBlocks gen = new SampleBlocks(model, null, "bench", n, 100, round, 1.0);
+        Path dir = out.resolve("r" + round); // a fresh directory, as a sampling run's
+        SampleJob.writer(SampleJob.frame(spark, jsc.parallelize(blocks, 2).mapPartitions(gen::rows)))
+            .parquet(dir.toString());
+        long t2 = System.nanoTime();
+        if (round > 0) {
+          bestDecode = Math.max(bestDecode, n / ((t1 - t0) / 1e9));
+          bestJob = Math.max(bestJob, n / ((t2 - t1) / 1e9));
+        }
+        deleteTree(dir);
+      }
+      result("sample-" + n, bestJob);
+      result("decode-" + n, bestDecode);
     } finally {
+      threads.shutdownNow();
       spark.stop();
+      deleteTree(out);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 
