@@ -17,6 +17,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.network.buffer.ManagedBuffer;
+import org.apache.spark.network.shuffle.BlockFetchingListener;
 import org.apache.spark.storage.BlockId;
 import org.apache.spark.storage.BlockManager;
 import org.apache.spark.storage.StorageLevel;
@@ -365,6 +366,7 @@ public final class BarrierAveraging implements AveragingTrainer {
    * serves only block ids it can parse, and "test_" is the pattern for blocks of no RDD, broadcast or shuffle.
    */
   static final class BlockExchange {
+    private final BarrierTaskContext ctx;
     private final BarrierSync sync;
     private final BlockManager blocks;
     private final String prefix;
@@ -378,6 +380,7 @@ public final class BarrierAveraging implements AveragingTrainer {
 
     private BlockExchange(BarrierTaskContext ctx, BarrierSync sync, String prefix, int[] counts,
         String[][] peers) {
+      this.ctx = ctx;
       this.sync = sync;
       this.blocks = SparkEnv.get().blockManager();
       this.prefix = prefix;
@@ -449,18 +452,15 @@ public final class BarrierAveraging implements AveragingTrainer {
       }
       java.util.Arrays.fill(sum, 0);
       double total = 0;
+      List<Integer> contributors = new ArrayList<>();
       for (int k = 0; k < n; k++) {
-        if (weights[k] <= 0) {
-          continue;
-        }
-        total += weights[k];
-        if (k == rank) {
-          accumulate(sum, ByteBuffer.wrap(mine, from * width, len * width).slice(), width, weights[k]);
-        } else {
-          double weight = weights[k];
-          read(k, id(round, "w" + k + "_s" + rank), got -> accumulate(sum, got, width, weight));
+        if (weights[k] > 0) {
+          total += weights[k];
+          contributors.add(k);
         }
       }
+      readInOrder(contributors, k -> id(round, "w" + k + "_s" + rank), (k, got) -> accumulate(sum,
+          got != null ? got : ByteBuffer.wrap(mine, from * width, len * width).slice(), width, weights[k]));
       ByteBuffer averaged = ByteBuffer.wrap(out, from * width, len * width).slice().order(ByteOrder.nativeOrder());
       for (int i = 0; i < len; i++) {
         if (width == 8) {
@@ -472,13 +472,14 @@ public final class BarrierAveraging implements AveragingTrainer {
       put(round, "a" + rank, ByteBuffer.wrap(out, from * width, len * width).slice());
       sync.barrier();
       // 3. the others' averaged shards
+      List<Integer> others = new ArrayList<>();
       for (int j = 0; j < n; j++) {
-        if (j == rank) {
-          continue;
+        if (j != rank) {
+          others.add(j);
         }
-        int at = start(j, elements, n) * width;
-        read(j, id(round, "a" + j), got -> got.get(out, at, got.remaining()));
       }
+      readInOrder(others, j -> id(round, "a" + j), (j, got) -> got.get(out, start(j, elements, n) * width,
+          got.remaining()));
       NdArraySerializer.setRawBytes(params, ByteBuffer.wrap(out, 0, paramBytes).slice());
       if (state != null) {
         NdArraySerializer.setRawBytes(state, ByteBuffer.wrap(out, paramBytes, stateBytes).slice());
@@ -526,20 +527,77 @@ public final class BarrierAveraging implements AveragingTrainer {
     }
 
     /**
-     * Hands a worker's block to {@code use}: from this executor's block manager when the worker runs here, else
-     * through the block transfer service; the buffer is released afterwards.
+     * Hands each listed worker's block to {@code use}, in the order listed (so every run sums in the same order):
+     * this worker's own part as null, blocks of workers on this executor straight from its block manager, and
+     * the others' fetched through the block transfer service, all at once before the first is used (a round's
+     * W - 1 fetches then take about one network round trip, not W - 1 of them).
      */
-    private void read(int worker, BlockId id, java.util.function.Consumer<ByteBuffer> use) {
+    private void readInOrder(List<Integer> workers, java.util.function.IntFunction<BlockId> id,
+        java.util.function.BiConsumer<Integer, ByteBuffer> use) {
+      String here = blocks.blockManagerId().executorId();
+      List<java.util.concurrent.CompletableFuture<ByteBuffer>> fetched = new ArrayList<>(workers.size());
+      for (int k : workers) {
+        fetched.add(k == rank || peers[k][0].equals(here) ? null : fetch(k, id.apply(k)));
+      }
+      for (int i = 0; i < workers.size(); i++) {
+        int k = workers.get(i);
+        BlockId block = id.apply(k);
+        if (k == rank) {
+          use.accept(k, null);
+        } else if (fetched.get(i) == null) {
+          ManagedBuffer b = blocks.getLocalBlockData(block);
+          try {
+            use.accept(k, b.nioByteBuffer());
+          } catch (java.io.IOException e) {
+            throw new IllegalStateException("reading block " + block + " of worker " + k, e);
+          } finally {
+            b.release();
+          }
+        } else {
+          use.accept(k, await(fetched.get(i), block, k));
+        }
+      }
+    }
+
+    /** Starts fetching a block of another executor's worker; the bytes are copied out of the transfer buffer. */
+    private java.util.concurrent.CompletableFuture<ByteBuffer> fetch(int worker, BlockId id) {
       String[] peer = peers[worker];
-      ManagedBuffer b = peer[0].equals(blocks.blockManagerId().executorId()) ? blocks.getLocalBlockData(id)
-          : blocks.blockTransferService().fetchBlockSync(peer[1], Integer.parseInt(peer[2]), peer[0], id.name(),
-              null);
-      try {
-        use.accept(b.nioByteBuffer());
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException("reading block " + id + " of worker " + worker, e);
-      } finally {
-        b.release();
+      var result = new java.util.concurrent.CompletableFuture<ByteBuffer>();
+      blocks.blockTransferService().fetchBlocks(peer[1], Integer.parseInt(peer[2]), peer[0],
+          new String[] {id.name()}, new BlockFetchingListener() {
+            @Override
+            public void onBlockFetchSuccess(String blockId, ManagedBuffer data) {
+              try { // the transfer releases data when this returns
+                ByteBuffer src = data.nioByteBuffer();
+                ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+                copy.put(src).flip();
+                result.complete(copy);
+              } catch (Throwable e) {
+                result.completeExceptionally(e);
+              }
+            }
+
+            @Override
+            public void onBlockFetchFailure(String blockId, Throwable e) {
+              result.completeExceptionally(e);
+            }
+          }, null);
+      return result;
+    }
+
+    /** A fetch's bytes, checking every 50 ms whether the task was killed. */
+    private ByteBuffer await(java.util.concurrent.CompletableFuture<ByteBuffer> f, BlockId id, int worker) {
+      while (true) {
+        try {
+          return f.get(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          ctx.killTaskIfInterrupted();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while fetching block " + id + " of worker " + worker, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("fetching block " + id + " of worker " + worker + " failed", e.getCause());
+        }
       }
     }
 
