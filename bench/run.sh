@@ -7,8 +7,7 @@
 #  - time per layer (forward, backward) of the CIFAR-shaped VAE;
 #  - Spark local[2]: 2 workers x 1 thread vs 1 worker x 2 threads, and the share of epoch time outside fit()
 #    (parameter averaging and everything else) at averaging frequency 1, 5 and 20, with train.averaging =
-#    barrier (the default), and at 5 with dl4j-spark; for barrier, what the averaging rounds cost: the epoch
-#    against the same epoch averaged once at its end, alternately in one JVM;
+#    barrier (the default, the median of 5 epochs), and at 5 with dl4j-spark;
 #  - the input pipeline (Parquet -> minibatch arrays) against training speed;
 #  - sampling job img/s (decode + PNG + Parquet) beside decoder-forward-only img/s on the same two cores,
 #    alternately in one JVM;
@@ -126,8 +125,7 @@ awk -v torch="$TORCH" -v cores="$(nproc)" -v si="$SPARK_IMAGES" -v samples="$SAM
   function max(a, b) { return a > b ? a : b }
   function sp(label, key) {
     printf "%-52s %10.1f %9.1f%% %9.1f%%", label, v[key], 100 * v[key "-outside-fit-share"], 100 * v[key "-waiting-share"]
-    if ((key "-averaging-share") in v) printf " %9.1f%%", 100 * v[key "-averaging-share"]; else printf " %10s", "-"
-    if ((key "-averaging-cost") in v) printf " %9.1f%%\n", 100 * v[key "-averaging-cost"]; else printf " %10s\n", "-"
+    if ((key "-averaging-share") in v) printf " %9.1f%%\n", 100 * v[key "-averaging-share"]; else printf " %10s\n", "-"
   }
   function best(prefix,  a, b) { a = v["t1 " prefix]; b = v["t2 " prefix]; return max(a, b) }
   function tbest(shape,  a, b) { a = v["torch " shape " threads=1"]; b = v["torch " shape " threads=2"]; return max(a, b) }
@@ -160,7 +158,7 @@ awk -v torch="$TORCH" -v cores="$(nproc)" -v si="$SPARK_IMAGES" -v samples="$SAM
     for (i = 1; i <= nl; i++) print layers[i]
     printf "  %-37s %8.2f %8.2f\n", "sum of layers", fwd, bwd
     printf "  %-37s %17.2f\n", "whole training step (from img/s)", 64000 / v["t1 train-cifar"]
-    printf "\n%-52s %10s %10s %10s %10s %10s\n", "Spark local[2], CIFAR-shaped, epochs of " si " images", "img/s", "outside fit", "of it, waiting", "averaging", "cost"
+    printf "\n%-52s %10s %10s %10s %10s\n", "Spark local[2], CIFAR-shaped, epochs of " si " images", "img/s", "outside fit", "of it, waiting", "averaging"
     sp("2 workers x 1 thread, averaging every 5", "t1 spark-w2-f5-n" si)
     sp("the same, an epoch of " 4 * si " images", "t1 spark-w2-f5-n" 4 * si)
     sp("1 worker x 2 threads, averaging every 5", "t2 spark-w1-f5-n" si)
@@ -169,8 +167,7 @@ awk -v torch="$TORCH" -v cores="$(nproc)" -v si="$SPARK_IMAGES" -v samples="$SAM
     sp("2 x 1, every 5, train.averaging = dl4j-spark", "t1 spark-w2-f5-n" si "-dl4j")
     printf "(waiting: in each round, how long the workers wait for the slowest one; averaging (barrier only): the\n"
     printf " exchange of the states, waiting at its barrier included; outside fit also holds the Spark job of each epoch,\n"
-    printf " the start of each worker and the arrays of the minibatches; cost: 1 - img/s against the same epochs\n"
-    printf " averaged once, at their end, run alternately with them: what averaging every f minibatches costs)\n"
+    printf " the start of each worker and the arrays of the minibatches; barrier rows: the median of 5 epochs)\n"
     printf "ratio Spark 2 workers (freq 5) / best single JVM CIFAR training: %.2f\n", v["t1 spark-w2-f5-n" si] / best("train-cifar")
     if (torch == "yes")
       printf "ratio Spark 2 workers (freq 5, the longer epoch) / PyTorch best single process: %.2f\n", v["t1 spark-w2-f5-n" 4 * si] / tbest("cifar")
