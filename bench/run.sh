@@ -2,7 +2,8 @@
 # The performance table of the README, from one run on this machine (about 25 minutes on 2 cores):
 #  - training img/s of the CIFAR-shaped (32x32, 32-64-128, latent 64) and CelebA-shaped (64x64, 32-64-128-256,
 #    latent 128) VAE at batch 64, ours (DL4J + native oneDNN convolutions) and PyTorch's on the identical model,
-#    each at 1 and 2 threads, measured alternately twice, and the ratio of the best of each;
+#    each at 1 and 2 threads (2 threads with OpenMP's PASSIVE and ACTIVE wait policy), measured alternately
+#    twice, and the ratio of the best of each;
 #  - achieved GFLOP/s beside the sgemm peak of ND4J and of PyTorch's OpenBLAS;
 #  - time per layer (forward, backward) of the CIFAR-shaped VAE;
 #  - Spark local[2]: 2 workers x 1 thread vs 1 worker x 2 threads, and the share of epoch time outside fit()
@@ -16,7 +17,9 @@
 #    prior sampling img/s (draw the 64 cells of each grid one by one, look up, decode).
 # The PyTorch side needs Debian's python3-torch and libopenblas0-pthread (bench/install-pytorch.sh); without them
 # the table says so and prints our side only.
-# Both sides run with OMP_WAIT_POLICY=PASSIVE: spinning OpenMP threads starve the second core on 2 threads.
+# Both sides run with OMP_WAIT_POLICY=PASSIVE (spinning OpenMP threads starved the second core on 2 threads
+# while OpenBLAS had threads of its own); 2-thread training is also measured with ACTIVE on both sides, and the
+# best of the two counts.
 # Environment: JAVA, MVN, PYTHON (default /usr/bin/python3), BENCH_ITERATIONS (CIFAR training minibatches,
 #              default 150; CelebA uses a quarter), BENCH_SPARK_IMAGES (images per Spark epoch, default 7680),
 #              BENCH_SAMPLES (default 2000; sampling is also measured at 10000 and 50000), BENCH_TRAIN_BLAS_THREADS
@@ -39,7 +42,7 @@ BIG_SAMPLES=10000 # a second sampling size, where the job's fixed costs (Spark j
 LARGE_SAMPLES=50000 # and a third, where they hardly weigh: the rate a large sampling job approaches
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -64,11 +67,11 @@ TORCH=no
 if "$PYTHON" -c 'import torch' 2>/dev/null; then
   TORCH=yes
 fi
-torch_train() { # appends PyTorch's training and sgemm RESULT lines to $OUT
+torch_train() { # threads policy: appends PyTorch's training and sgemm RESULT lines to $OUT
   [[ "$TORCH" == yes ]] || return 0
-  echo "  PyTorch: training and sgemm (1 and 2 threads)" >&2
-  "$PYTHON" bench/pytorch_vae.py --shape both --threads 1,2 --iterations "$((ITER / 2))" \
-    --train-blas-threads "$TRAIN_BLAS" 2>/dev/null \
+  echo "  PyTorch: training and sgemm ($1 threads, OMP_WAIT_POLICY=$2)" >&2
+  "$PYTHON" bench/pytorch_vae.py --shape both --threads "$1" --iterations "$((ITER / 2))" \
+    --omp-wait-policy "$2" --train-blas-threads "$TRAIN_BLAS" 2>/dev/null \
     | grep '^RESULT torch' >>"$OUT"
 }
 
@@ -80,7 +83,7 @@ java_mode() { # threads mode args...: appends RESULT/LAYER lines to $OUT
   # OpenBLAS (the dense layers' gemm) at 1 thread except for the sgemm line: see TRAIN_BLAS above
   local blas="$TRAIN_BLAS"
   [[ "$1" == sgemm ]] && blas="$threads"
-  echo "  ours: $* (${threads} thread(s))" >&2
+  echo "  ours: $* (${threads} thread(s), OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE})" >&2
   OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" OMP_NUM_THREADS="$threads" ND4J_SKIP_BLAS_THREADS=1 \
     OPENBLAS_NUM_THREADS="$blas" "$JAVA" "${OPTS[@]}" -cp "$CP" "$main" "$@" 2>/dev/null \
     | grep -E '^(RESULT|LAYER) ' | sed "s/^RESULT /RESULT t${threads} /" >>"$OUT"
@@ -96,7 +99,10 @@ for rep in 1 2; do
     java_mode "$t" train cifar "$ITER"
     java_mode "$t" train celeba "$((ITER / 4))"
   done
-  torch_train
+  OMP_WAIT_POLICY=ACTIVE java_mode 2 train cifar "$ITER"
+  OMP_WAIT_POLICY=ACTIVE java_mode 2 train celeba "$((ITER / 4))"
+  torch_train 1,2 PASSIVE
+  torch_train 2 ACTIVE
 done
 java_mode 1 layers cifar 30
 java_mode 1 spark 2 5 "$SPARK_IMAGES"
