@@ -4,6 +4,10 @@ import io.sparkvae.config.SparkSettings;
 import io.sparkvae.train.SparkKryo;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.sql.SparkSession;
@@ -19,6 +23,7 @@ public final class SparkSessions {
   static final String MAX_DIRECT_RESULT = "spark.task.maxDirectResultSize";
   static final String BARRIER_CHECK_INTERVAL = "spark.scheduler.barrier.maxConcurrentTasksCheck.interval";
   static final String BARRIER_CHECK_FAILURES = "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures";
+  static final String BARRIER_COORDINATOR = "org.apache.spark.BarrierCoordinator";
 
   private SparkSessions() {}
 
@@ -30,7 +35,27 @@ public final class SparkSessions {
     if (!conf.contains("spark.app.name")) {
       conf.setAppName(settings.appName());
     }
+    quietBarrierCoordinator();
     return SparkSession.builder().config(transportDefaults(conf)).getOrCreate();
+  }
+
+  /**
+   * Raises the driver's {@code org.apache.spark.BarrierCoordinator} logger to WARN when the log configuration
+   * leaves it at INFO or below through a parent (Spark's own template sets the root to INFO) and does not name it:
+   * parameter averaging syncs its barrier stage's workers twice a round, and at INFO the coordinator logs W + 1
+   * lines per sync (each worker's arrival, then the release), hundreds per epoch. A configuration that names the
+   * logger keeps its level. Returns whether it raised the level.
+   */
+  static boolean quietBarrierCoordinator() {
+    if (!(LogManager.getContext(false) instanceof LoggerContext context)) {
+      return false; // another log4j-api implementation: leave it alone
+    }
+    var logger = context.getConfiguration().getLoggerConfig(BARRIER_COORDINATOR);
+    if (logger.getName().equals(BARRIER_COORDINATOR) || logger.getLevel().intLevel() <= Level.WARN.intLevel()) {
+      return false;
+    }
+    Configurator.setLevel(BARRIER_COORDINATOR, Level.WARN);
+    return true;
   }
 
   /**

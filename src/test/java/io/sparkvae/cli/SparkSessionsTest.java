@@ -2,11 +2,16 @@ package io.sparkvae.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvae.train.SparkKryo;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.JavaSerializer;
 import org.apache.spark.serializer.KryoSerializer;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.junit.jupiter.api.Test;
 
 /** The transport defaults fill only what spark-submit left unset, and never drop a user's choice. */
@@ -46,5 +51,37 @@ class SparkSessionsTest {
     assertEquals("com.example.TheirRegistrator," + OURS, conf.get("spark.kryo.registrator"));
     assertEquals("256m", conf.get("spark.kryoserializer.buffer.max"));
     assertEquals("4m", conf.get("spark.task.maxDirectResultSize"));
+  }
+
+  @Test
+  void theBarrierCoordinatorIsQuietUnderAnInfoRootButKeepsALevelItsOwnConfigurationNames() {
+    String name = SparkSessions.BARRIER_COORDINATOR;
+    LoggerContext context = (LoggerContext) LogManager.getContext(false);
+    Level root = context.getConfiguration().getRootLogger().getLevel();
+    try {
+      Configurator.setRootLevel(Level.INFO); // Spark's own log4j2 template
+      assertTrue(LogManager.getLogger(name).isInfoEnabled());
+      assertTrue(SparkSessions.quietBarrierCoordinator());
+      assertFalse(LogManager.getLogger(name).isInfoEnabled(), "raised to WARN");
+      assertTrue(LogManager.getLogger(name).isWarnEnabled());
+      assertTrue(LogManager.getLogger("org.apache.spark.scheduler.DAGScheduler").isInfoEnabled(), "only it");
+
+      removeLogger(context, name);
+      Configurator.setLevel(name, Level.DEBUG); // a configuration naming it
+      assertFalse(SparkSessions.quietBarrierCoordinator());
+      assertTrue(LogManager.getLogger(name).isDebugEnabled(), "a named level is kept");
+
+      removeLogger(context, name);
+      Configurator.setRootLevel(Level.WARN); // the tests' and local runs' configuration
+      assertFalse(SparkSessions.quietBarrierCoordinator(), "already quiet");
+    } finally {
+      removeLogger(context, name);
+      Configurator.setRootLevel(root);
+    }
+  }
+
+  private static void removeLogger(LoggerContext context, String name) {
+    context.getConfiguration().removeLogger(name);
+    context.updateLoggers();
   }
 }
