@@ -70,7 +70,8 @@ public final class SampleBlocks implements Serializable {
     SampleRows out = new SampleRows(runId, spec.height(), spec.width(), spec.channels());
     return out.byBlock(blocks, blockSize, count, (from, n) -> {
       float[] latents = sampler.latentValues(from, n);
-      float[] images = ImageTensors.values(decoder.outputSingle(false, Nd4j.create(latents, new long[] {n, d}, 'c')));
+      float[] images =
+          ImageTensors.hwcValues(decoder.outputSingle(false, Nd4j.create(latents, new long[] {n, d}, 'c')));
       List<InternalRow> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         long id = from + i;

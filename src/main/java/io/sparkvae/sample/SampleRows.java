@@ -1,5 +1,6 @@
 package io.sparkvae.sample;
 
+import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.io.images.PngEncoder;
 import java.util.Iterator;
 import java.util.List;
@@ -41,21 +42,24 @@ final class SampleRows {
     this.c = c;
   }
 
-  /** A VAE sample: image {@code i} of the decoded CHW {@code images}, latent {@code latents[i * d .. (i + 1) * d)}. */
+  /**
+   * A VAE sample: image {@code i} of the decoded {@code images} (interleaved, as {@link ImageTensors#hwcValues}
+   * gives them), latent {@code latents[i * d .. (i + 1) * d)}.
+   */
   InternalRow vae(float[] images, int i, long id, long seed, float[] latents, int d) {
     return new GenericInternalRow(new Object[] {runId, VAE, id, seed, h, w, c, png(images, i),
         UnsafeArrayData.fromPrimitiveArray(latents, Platform.FLOAT_ARRAY_OFFSET + 4 * i * d, d, 4), null, null,
         null});
   }
 
-  /** A VQ-VAE sample: image {@code i} of the decoded CHW {@code images}, with its code grid. */
+  /** A VQ-VAE sample: image {@code i} of the decoded interleaved {@code images}, with its code grid. */
   InternalRow vq(float[] images, int i, long id, long seed, int[] codes, int codeHeight, int codeWidth) {
     return new GenericInternalRow(new Object[] {runId, VQVAE, id, seed, h, w, c, png(images, i), null,
         UnsafeArrayData.fromPrimitiveArray(codes), codeHeight, codeWidth});
   }
 
   private byte[] png(float[] images, int i) {
-    return png.encodeChw(images, i * h * w * c, h, w, c);
+    return png.encodeHwc(images, i * h * w * c, h, w, c);
   }
 
   /**

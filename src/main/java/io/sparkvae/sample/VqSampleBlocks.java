@@ -61,7 +61,8 @@ public final class VqSampleBlocks implements Serializable {
         seeds[i] = PixelCnnSampler.sampleSeed(seed, from + i);
       }
       int[][] grids = sampler.sample(seeds, temperature);
-      float[] images = ImageTensors.values(decoder.outputSingle(false, Codebooks.lookup(grids, codebook, gh, gw)));
+      float[] images =
+          ImageTensors.hwcValues(decoder.outputSingle(false, Codebooks.lookup(grids, codebook, gh, gw)));
       List<InternalRow> rows = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         rows.add(out.vq(images, i, from + i, seeds[i], grids[i], gh, gw));

@@ -94,6 +94,35 @@ class LocalPipelineTest {
     List<Row> threePartitions = readSamples(run);
 
     assertEquals(50, onePartition.size());
+    // each PNG holds the trained decoder's image of the sample's own latent (within one step of rounding: the
+    // job decodes in batches, this one at a time)
+    io.sparkvae.model.vae.LoadedVae vae = io.sparkvae.model.vae.ModelStore.load(
+        run.resolve("model.zip").toString(), new org.apache.hadoop.conf.Configuration());
+    org.deeplearning4j.nn.graph.ComputationGraph decoder =
+        io.sparkvae.model.vae.VaeGraphs.decoder(vae.graph(), vae.spec());
+    for (int i = 0; i < 5; i++) {
+      Row a = onePartition.get(i);
+      List<Float> z = a.getList(a.fieldIndex("latent"));
+      float[] latent = new float[z.size()];
+      for (int k = 0; k < latent.length; k++) {
+        latent[k] = z.get(k);
+      }
+      byte[] expected = io.sparkvae.io.images.ImageTensors.toHwcBytes(decoder.outputSingle(false,
+          org.nd4j.linalg.factory.Nd4j.create(latent, new long[] {1, latent.length}, 'c')), 0);
+      BufferedImage img = ImageIO.read(new ByteArrayInputStream((byte[]) a.get(a.fieldIndex("image_png"))));
+      assertEquals(16 * 16 * 3, expected.length);
+      for (int y = 0; y < 16; y++) {
+        for (int x = 0; x < 16; x++) {
+          int rgb = img.getRGB(x, y);
+          for (int ch = 0; ch < 3; ch++) {
+            int got = (rgb >> (16 - 8 * ch)) & 0xFF;
+            int want = expected[(y * 16 + x) * 3 + ch] & 0xFF;
+            assertTrue(Math.abs(got - want) <= 1, "sample " + i + " pixel " + x + "," + y + " channel " + ch
+                + ": PNG " + got + ", decoder " + want);
+          }
+        }
+      }
+    }
     for (int i = 0; i < 50; i++) {
       Row a = onePartition.get(i);
       Row b = threePartitions.get(i);

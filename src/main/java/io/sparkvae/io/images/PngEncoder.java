@@ -125,6 +125,39 @@ public final class PngEncoder implements AutoCloseable {
     }
 
     /**
+     * PNG bytes of the {@code h x w x c} float image (interleaved, rows top to bottom, values in [0, 1]) stored in
+     * {@code hwc} from {@code offset}: each value becomes the byte {@link ImageTensors#toByte} gives, so the PNG
+     * holds the same pixels as {@link #encodeChw} of the same image in planes. A decoder's output is interleaved
+     * in memory already ({@link ImageTensors#hwcValues}), so this skips putting it in planes and back.
+     */
+    public byte[] encodeHwc(float[] hwc, int offset, int h, int w, int c) {
+        int colourType = colourType(h, w, c);
+        long size = (long) h * w * c;
+        if (size + h > Integer.MAX_VALUE - 64 || offset < 0 || hwc.length - (long) offset < size) {
+            throw new IllegalArgumentException("expected " + h + "*" + w + "*" + c + " = " + size
+                    + " values from offset " + offset + ", got " + (hwc.length - (long) offset));
+        }
+        int rowBytes = w * c;
+        int rawLength = (rowBytes + 1) * h;
+        ensureRaw(rawLength);
+        if (row.length < 2 * rowBytes) {
+            row = new byte[2 * rowBytes];
+        }
+        int cur = 0;
+        int prev = rowBytes;
+        for (int y = 0, src = offset; y < h; y++, src += rowBytes) {
+            for (int i = 0; i < rowBytes; i++) {
+                row[cur + i] = ImageTensors.toByte(hwc[src + i]);
+            }
+            scanline(y * (rowBytes + 1), row, cur, prev, y == 0, rowBytes, c);
+            int t = cur;
+            cur = prev;
+            prev = t;
+        }
+        return compress(rawLength, h, w, colourType);
+    }
+
+    /**
      * Writes one filtered scanline at {@code raw[dst]}: the filter-type byte, then the row at {@code px[at]}
      * filtered against the row above at {@code px[above]} (unused for the first row).
      */

@@ -2,6 +2,7 @@ package io.sparkvae.io.images;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,5 +64,79 @@ class ImageTensorsTest {
         INDArray one = Nd4j.create(new float[] {-0.5f, 1.7f, 0.5f, Float.NaN, 0.0019f, 0.0021f},
                 new long[] {1, 1, 2, 3}, 'c');
         assertArrayEquals(new byte[] {0, (byte) 255, (byte) 128, 0, 0, 1}, ImageTensors.toHwcBytes(one, 0));
+    }
+
+    @Test
+    void valuesOfViewsAreTheElementsInCOrder() {
+        float[] data = new float[2 * 3 * 4];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = i;
+        }
+        INDArray base = Nd4j.create(data, new long[] {2, 3, 4}, 'c');
+        // a view over the whole buffer (what a decoder's output is): read straight from it
+        INDArray whole = base.reshape('c', 6, 4);
+        assertEquals(true, whole.isView() || whole.data() == base.data());
+        assertArrayEquals(data, ImageTensors.values(whole));
+        // a view at an offset, and one with other strides: their own elements, in C order
+        INDArray second = base.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1),
+                org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 12, 24), ImageTensors.values(second));
+        INDArray permuted = base.permute(0, 2, 1); // [2, 4, 3]
+        float[] expected = new float[24];
+        for (int a = 0, k = 0; a < 2; a++) {
+            for (int b = 0; b < 4; b++) {
+                for (int c = 0; c < 3; c++) {
+                    expected[k++] = data[a * 12 + c * 4 + b];
+                }
+            }
+        }
+        assertArrayEquals(expected, ImageTensors.values(permuted));
+        assertArrayEquals(data, ImageTensors.values(base.castTo(DataType.DOUBLE)));
+    }
+
+    @Test
+    void valuesOfAnNchwViewOfAnNhwcBufferAreInNchwOrder() {
+        // as a decoder's output: [n, c, h, w] over an NHWC buffer, strides [h*w*c, 1, w*c, c]
+        Random random = new Random(3);
+        float[] nhwc = new float[2 * 4 * 5 * 3];
+        for (int i = 0; i < nhwc.length; i++) {
+            nhwc[i] = random.nextFloat();
+        }
+        INDArray view = Nd4j.create(nhwc, new long[] {2, 4, 5, 3}, 'c').permute(0, 3, 1, 2);
+        assertArrayEquals(new long[] {60, 1, 15, 3}, view.stride());
+        float[] expected = new float[nhwc.length];
+        for (int n = 0, k = 0; n < 2; n++) {
+            for (int c = 0; c < 3; c++) {
+                for (int h = 0; h < 4; h++) {
+                    for (int w = 0; w < 5; w++) {
+                        expected[k++] = nhwc[((n * 4 + h) * 5 + w) * 3 + c];
+                    }
+                }
+            }
+        }
+        assertArrayEquals(expected, ImageTensors.values(view));
+        assertArrayEquals(expected, ImageTensors.values(view.dup('c')));
+        assertArrayEquals(expected, ImageTensors.values(view.dup('f')));
+    }
+
+    @Test
+    void hwcValuesInterleaveEachImageWhateverTheLayout() {
+        Random random = new Random(4);
+        float[] nhwc = new float[2 * 4 * 5 * 3];
+        for (int i = 0; i < nhwc.length; i++) {
+            nhwc[i] = random.nextFloat();
+        }
+        INDArray view = Nd4j.create(nhwc, new long[] {2, 4, 5, 3}, 'c').permute(0, 3, 1, 2); // a decoder's output
+        assertArrayEquals(nhwc, ImageTensors.hwcValues(view));
+        assertArrayEquals(nhwc, ImageTensors.hwcValues(view.dup('c'))); // planes
+        assertArrayEquals(nhwc, ImageTensors.hwcValues(view.dup('f')));
+        assertArrayEquals(nhwc, ImageTensors.hwcValues(view.castTo(DataType.DOUBLE)));
+        // and the PNG bytes agree with the byte path
+        byte[] first = ImageTensors.toHwcBytes(view, 0);
+        float[] hwc = ImageTensors.hwcValues(view);
+        for (int i = 0; i < first.length; i++) {
+            assertEquals(first[i], ImageTensors.toByte(hwc[i]));
+        }
+        assertThrows(IllegalArgumentException.class, () -> ImageTensors.hwcValues(Nd4j.create(DataType.FLOAT, 2, 3)));
     }
 }

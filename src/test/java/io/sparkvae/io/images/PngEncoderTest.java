@@ -141,6 +141,17 @@ class PngEncoderTest {
                             byte[] png = encoder.encodeChw(planes, offset, h, w, c);
                             assertArrayEquals(encoder.encode(hwc, h, w, c), png,
                                     h + "x" + w + "x" + c + " filter " + filter + " image " + image);
+                            // the same image interleaved, after a pad of its own
+                            float[] interleaved = new float[1 + n];
+                            for (int y = 0; y < h; y++) {
+                                for (int x = 0; x < w; x++) {
+                                    for (int ch = 0; ch < c; ch++) {
+                                        interleaved[1 + (y * w + x) * c + ch] = planes[offset + ch * h * w + y * w + x];
+                                    }
+                                }
+                            }
+                            assertArrayEquals(png, encoder.encodeHwc(interleaved, 1, h, w, c),
+                                    "interleaved " + h + "x" + w + "x" + c + " filter " + filter);
                             assertArrayEquals(hwc, decodedSamples(png, c));
                         }
                     }
@@ -153,6 +164,8 @@ class PngEncoderTest {
             assertEquals("expected 3*2*2 = 12 values from offset 0, got 11", e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> encoder.encodeChw(new float[12], 1, 2, 2, 3));
             assertThrows(IllegalArgumentException.class, () -> encoder.encodeChw(new float[8], 0, 2, 2, 2));
+            assertThrows(IllegalArgumentException.class, () -> encoder.encodeHwc(new float[11], 0, 2, 2, 3));
+            assertThrows(IllegalArgumentException.class, () -> encoder.encodeHwc(new float[12], 1, 2, 2, 3));
         }
     }
 
