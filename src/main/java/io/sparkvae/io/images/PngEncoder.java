@@ -93,12 +93,27 @@ public final class PngEncoder implements AutoCloseable {
      * holds the same pixels as {@code encode(ImageTensors.toHwcBytes(..))}, without the intermediate image.
      */
     public byte[] encodeChw(float[] chw, int offset, int h, int w, int c) {
+        return encodeFloats(chw, offset, h, w, c, true);
+    }
+
+    /**
+     * PNG bytes of the {@code h x w x c} float image (interleaved, rows top to bottom, values in [0, 1]) stored in
+     * {@code hwc} from {@code offset}: each value becomes the byte {@link ImageTensors#toByte} gives, so the PNG
+     * holds the same pixels as {@link #encodeChw} of the same image in planes. A decoder's output is interleaved
+     * in memory already ({@link ImageTensors#hwcValues}), so this skips putting it in planes and back.
+     */
+    public byte[] encodeHwc(float[] hwc, int offset, int h, int w, int c) {
+        return encodeFloats(hwc, offset, h, w, c, false);
+    }
+
+    /** {@link #encodeChw} ({@code planes}) or {@link #encodeHwc}. */
+    private byte[] encodeFloats(float[] values, int offset, int h, int w, int c, boolean planes) {
         int colourType = colourType(h, w, c);
         int plane = h * w;
         long size = (long) plane * c;
-        if (size + h > Integer.MAX_VALUE - 64 || offset < 0 || chw.length - (long) offset < size) {
-            throw new IllegalArgumentException("expected " + c + "*" + h + "*" + w + " = " + size
-                    + " values from offset " + offset + ", got " + (chw.length - (long) offset));
+        if (size + h > Integer.MAX_VALUE - 64 || offset < 0 || values.length - (long) offset < size) {
+            throw new IllegalArgumentException("expected " + (planes ? c + "*" + h + "*" + w : h + "*" + w + "*" + c)
+                    + " = " + size + " values from offset " + offset + ", got " + (values.length - (long) offset));
         }
         int rowBytes = w * c;
         int rawLength = (rowBytes + 1) * h;
@@ -109,45 +124,17 @@ public final class PngEncoder implements AutoCloseable {
         int cur = 0;
         int prev = rowBytes;
         for (int y = 0; y < h; y++) {
-            // this row's pixels, interleaved
-            for (int ch = 0; ch < c; ch++) {
-                int src = offset + ch * plane + y * w;
-                for (int x = 0, at = cur + ch; x < w; x++, at += c) {
-                    row[at] = ImageTensors.toByte(chw[src + x]);
+            if (planes) { // this row's pixels, interleaved
+                for (int ch = 0; ch < c; ch++) {
+                    int src = offset + ch * plane + y * w;
+                    for (int x = 0, at = cur + ch; x < w; x++, at += c) {
+                        row[at] = ImageTensors.toByte(values[src + x]);
+                    }
                 }
-            }
-            scanline(y * (rowBytes + 1), row, cur, prev, y == 0, rowBytes, c);
-            int t = cur;
-            cur = prev;
-            prev = t;
-        }
-        return compress(rawLength, h, w, colourType);
-    }
-
-    /**
-     * PNG bytes of the {@code h x w x c} float image (interleaved, rows top to bottom, values in [0, 1]) stored in
-     * {@code hwc} from {@code offset}: each value becomes the byte {@link ImageTensors#toByte} gives, so the PNG
-     * holds the same pixels as {@link #encodeChw} of the same image in planes. A decoder's output is interleaved
-     * in memory already ({@link ImageTensors#hwcValues}), so this skips putting it in planes and back.
-     */
-    public byte[] encodeHwc(float[] hwc, int offset, int h, int w, int c) {
-        int colourType = colourType(h, w, c);
-        long size = (long) h * w * c;
-        if (size + h > Integer.MAX_VALUE - 64 || offset < 0 || hwc.length - (long) offset < size) {
-            throw new IllegalArgumentException("expected " + h + "*" + w + "*" + c + " = " + size
-                    + " values from offset " + offset + ", got " + (hwc.length - (long) offset));
-        }
-        int rowBytes = w * c;
-        int rawLength = (rowBytes + 1) * h;
-        ensureRaw(rawLength);
-        if (row.length < 2 * rowBytes) {
-            row = new byte[2 * rowBytes];
-        }
-        int cur = 0;
-        int prev = rowBytes;
-        for (int y = 0, src = offset; y < h; y++, src += rowBytes) {
-            for (int i = 0; i < rowBytes; i++) {
-                row[cur + i] = ImageTensors.toByte(hwc[src + i]);
+            } else {
+                for (int i = 0, src = offset + y * rowBytes; i < rowBytes; i++) {
+                    row[cur + i] = ImageTensors.toByte(values[src + i]);
+                }
             }
             scanline(y * (rowBytes + 1), row, cur, prev, y == 0, rowBytes, c);
             int t = cur;
