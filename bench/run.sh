@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The performance table of the README, from one run on this machine (about 25 minutes on 2 cores):
+# The performance table of the README, from one run on this machine (15 to 20 minutes on 2 cores):
 #  - training img/s of the CIFAR-shaped (32x32, 32-64-128, latent 64) and CelebA-shaped (64x64, 32-64-128-256,
 #    latent 128) VAE at batch 64, ours (DL4J + native oneDNN convolutions) and PyTorch's on the identical model,
 #    each at 1 and 2 threads (2 threads with OpenMP's PASSIVE and ACTIVE wait policy), measured alternately
@@ -89,7 +89,7 @@ java_mode() { # threads mode args...: appends RESULT/LAYER lines to $OUT
     | grep -E '^(RESULT|LAYER) ' | sed "s/^RESULT /RESULT t${threads} /" >>"$OUT"
 }
 
-echo "measuring (about 25 minutes)..." >&2
+echo "measuring (15 to 20 minutes)..." >&2
 java_mode 1 sgemm 1024
 java_mode 2 sgemm 1024
 # ours and PyTorch's training alternately, twice, the best of each: this machine's speed drifts by 10-30%
