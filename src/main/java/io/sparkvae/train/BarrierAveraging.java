@@ -535,13 +535,15 @@ public final class BarrierAveraging implements AveragingTrainer {
     private void readInOrder(List<Integer> workers, java.util.function.IntFunction<BlockId> id,
         java.util.function.BiConsumer<Integer, ByteBuffer> use) {
       String here = blocks.blockManagerId().executorId();
+      List<BlockId> ids = new ArrayList<>(workers.size());
       List<java.util.concurrent.CompletableFuture<ByteBuffer>> fetched = new ArrayList<>(workers.size());
       for (int k : workers) {
-        fetched.add(k == rank || peers[k][0].equals(here) ? null : fetch(k, id.apply(k)));
+        ids.add(id.apply(k));
+        fetched.add(k == rank || peers[k][0].equals(here) ? null : fetch(k, ids.get(ids.size() - 1)));
       }
       for (int i = 0; i < workers.size(); i++) {
         int k = workers.get(i);
-        BlockId block = id.apply(k);
+        BlockId block = ids.get(i);
         if (k == rank) {
           use.accept(k, null);
         } else if (fetched.get(i) == null) {

@@ -427,11 +427,11 @@ public final class VaeBenchmark {
       double bestDecode = 0;
       for (int round = 0; round <= TIMED_ROUNDS; round++) { // round 0 warms up
         long t0 = System.nanoTime();
-        List<java.util.concurrent.Future<?>> halves = new java.util.ArrayList<>();
+        List<java.util.concurrent.Future<?>> halves = new ArrayList<>();
         for (int k = 0; k < 2; k++) {
           ComputationGraph d = decoders.get(k);
           INDArray z = new LatentSampler(round * 2L + k, spec.latentDim(), 1.0).latents(0, 100);
-          int mine = SampleBlocks.blocks(n, 100) / 2 + (k == 0 ? SampleBlocks.blocks(n, 100) % 2 : 0);
+          int mine = blocks.size() / 2 + (k == 0 ? blocks.size() % 2 : 0); // the job's 2 partitions' blocks
           halves.add(threads.submit(() -> {
             for (int i = 0; i < mine; i++) {
               d.outputSingle(false, z);

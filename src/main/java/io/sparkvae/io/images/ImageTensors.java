@@ -108,9 +108,8 @@ public final class ImageTensors {
      * PNG's time. Anything else is flattened by ND4J first.
      */
     public static float[] values(INDArray a) {
-        if (a.dataType() == DataType.FLOAT && a.offset() == 0 && a.data().length() == a.length()) {
-            float[] raw = new float[Math.toIntExact(a.length())];
-            a.data().asNioFloat().get(raw);
+        float[] raw = wholeBuffer(a);
+        if (raw != null) {
             if (a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)) {
                 return raw;
             }
@@ -137,15 +136,27 @@ public final class ImageTensors {
         long c = nchw.size(1);
         long h = nchw.size(2);
         long w = nchw.size(3);
-        if (nchw.dataType() == DataType.FLOAT && nchw.offset() == 0 && nchw.data().length() == nchw.length()
-                && java.util.Arrays.equals(nchw.stride(), new long[] {h * w * c, 1, w * c, c})) {
-            float[] raw = new float[Math.toIntExact(nchw.length())];
-            nchw.data().asNioFloat().get(raw);
+        float[] raw = java.util.Arrays.equals(nchw.stride(), new long[] {h * w * c, 1, w * c, c})
+                ? wholeBuffer(nchw) : null;
+        if (raw != null) {
             return raw;
         }
         float[] planes = values(nchw);
         // the planes ([n, c, h, w] in C order) gathered as [n, h, w, c]
         return gather4(planes, new long[] {nchw.size(0), h, w, c}, new long[] {c * h * w, w, 1, h * w});
+    }
+
+    /**
+     * A float array's whole buffer in one bulk copy, when the buffer holds exactly its elements (in whatever
+     * order its strides give), else null.
+     */
+    private static float[] wholeBuffer(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || a.offset() != 0 || a.data().length() != a.length()) {
+            return null;
+        }
+        float[] raw = new float[Math.toIntExact(a.length())];
+        a.data().asNioFloat().get(raw);
+        return raw;
     }
 
     private static boolean positive(long[] strides) {

@@ -96,13 +96,8 @@ class ImageTensorsTest {
 
     @Test
     void valuesOfAnNchwViewOfAnNhwcBufferAreInNchwOrder() {
-        // as a decoder's output: [n, c, h, w] over an NHWC buffer, strides [h*w*c, 1, w*c, c]
-        Random random = new Random(3);
-        float[] nhwc = new float[2 * 4 * 5 * 3];
-        for (int i = 0; i < nhwc.length; i++) {
-            nhwc[i] = random.nextFloat();
-        }
-        INDArray view = Nd4j.create(nhwc, new long[] {2, 4, 5, 3}, 'c').permute(0, 3, 1, 2);
+        float[] nhwc = randomValues(3, 2 * 4 * 5 * 3);
+        INDArray view = decoderLikeOutput(nhwc);
         assertArrayEquals(new long[] {60, 1, 15, 3}, view.stride());
         float[] expected = new float[nhwc.length];
         for (int n = 0, k = 0; n < 2; n++) {
@@ -121,12 +116,8 @@ class ImageTensorsTest {
 
     @Test
     void hwcValuesInterleaveEachImageWhateverTheLayout() {
-        Random random = new Random(4);
-        float[] nhwc = new float[2 * 4 * 5 * 3];
-        for (int i = 0; i < nhwc.length; i++) {
-            nhwc[i] = random.nextFloat();
-        }
-        INDArray view = Nd4j.create(nhwc, new long[] {2, 4, 5, 3}, 'c').permute(0, 3, 1, 2); // a decoder's output
+        float[] nhwc = randomValues(4, 2 * 4 * 5 * 3);
+        INDArray view = decoderLikeOutput(nhwc);
         assertArrayEquals(nhwc, ImageTensors.hwcValues(view));
         assertArrayEquals(nhwc, ImageTensors.hwcValues(view.dup('c'))); // planes
         assertArrayEquals(nhwc, ImageTensors.hwcValues(view.dup('f')));
@@ -138,5 +129,19 @@ class ImageTensorsTest {
             assertEquals(first[i], ImageTensors.toByte(hwc[i]));
         }
         assertThrows(IllegalArgumentException.class, () -> ImageTensors.hwcValues(Nd4j.create(DataType.FLOAT, 2, 3)));
+    }
+
+    /** As a decoder's output: a [2, 3, 4, 5] (n, c, h, w) view of these values as a [2, 4, 5, 3] NHWC buffer. */
+    private static INDArray decoderLikeOutput(float[] nhwc) {
+        return Nd4j.create(nhwc, new long[] {2, 4, 5, 3}, 'c').permute(0, 3, 1, 2);
+    }
+
+    private static float[] randomValues(long seed, int n) {
+        Random random = new Random(seed);
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = random.nextFloat();
+        }
+        return values;
     }
 }
