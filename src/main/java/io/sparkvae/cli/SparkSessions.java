@@ -1,6 +1,7 @@
 package io.sparkvae.cli;
 
 import io.sparkvae.config.SparkSettings;
+import io.sparkvae.io.NioLocalFileSystem;
 import io.sparkvae.train.SparkKryo;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Builds the SparkSession, using the configured master only when spark-submit has not set one, and this
- * application's transport defaults (below) wherever spark-submit has not set the key.
+ * application's defaults (below) wherever spark-submit has not set the key.
  */
 public final class SparkSessions {
   static final String SERIALIZER = "spark.serializer";
@@ -24,6 +25,7 @@ public final class SparkSessions {
   static final String BARRIER_CHECK_INTERVAL = "spark.scheduler.barrier.maxConcurrentTasksCheck.interval";
   static final String BARRIER_CHECK_FAILURES = "spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures";
   static final String BARRIER_COORDINATOR = "org.apache.spark.BarrierCoordinator";
+  static final String LOCAL_FILE_SYSTEM = "spark.hadoop.fs.file.impl";
 
   private SparkSessions() {}
 
@@ -36,7 +38,7 @@ public final class SparkSessions {
       conf.setAppName(settings.appName());
     }
     quietBarrierCoordinator();
-    return SparkSession.builder().config(transportDefaults(conf)).getOrCreate();
+    return SparkSession.builder().config(defaults(conf)).getOrCreate();
   }
 
   /**
@@ -59,7 +61,8 @@ public final class SparkSessions {
   }
 
   /**
-   * Sets, where {@code conf} leaves them unset, what parameter averaging needs to move its arrays fast:
+   * Sets, where {@code conf} leaves them unset, what parameter averaging needs to move its arrays fast, and a
+   * local file system that does not fork:
    * <ul>
    *   <li>Kryo with {@link SparkKryo} as the serialiser. An explicit {@code spark.serializer} is kept; with Kryo,
    *       {@link SparkKryo} is added to the user's registrators.
@@ -70,9 +73,12 @@ public final class SparkSessions {
    *   <li>A barrier stage submitted when fewer task slots are left than it has tasks (an executor lost between
    *       {@code BarrierAveraging}'s slot count and the submission) fails after 6 checks 5 s apart, not Spark's 40
    *       checks 15 s apart (10 minutes); {@code BarrierAveraging} then runs the epoch again with the slots there are.
+   *   <li>{@link NioLocalFileSystem} for {@code file:} paths: Hadoop's own, with permissions set without forking
+   *       {@code chmod} (a dozen processes per Parquet output of two files).
    * </ul>
    */
-  public static SparkConf transportDefaults(SparkConf conf) {
+  public static SparkConf defaults(SparkConf conf) {
+    conf.setIfMissing(LOCAL_FILE_SYSTEM, NioLocalFileSystem.class.getName());
     conf.setIfMissing(BARRIER_CHECK_INTERVAL, "5s");
     conf.setIfMissing(BARRIER_CHECK_FAILURES, "6");
     if (!conf.contains(MAX_DIRECT_RESULT)) {

@@ -327,10 +327,10 @@ public final class VaeBenchmark {
     }
   }
 
-  /** local[2] with the application's serialiser settings (SparkSessions.transportDefaults; -Dspark.* overrides). */
+  /** local[2] with the application's Spark defaults (SparkSessions.defaults; -Dspark.* overrides). */
   private static SparkSession localSpark() {
     SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("bench").set("spark.ui.enabled", "false");
-    return SparkSession.builder().config(SparkSessions.transportDefaults(conf)).getOrCreate();
+    return SparkSession.builder().config(SparkSessions.defaults(conf)).getOrCreate();
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.io.NioLocalFileSystem;
 import io.sparkvae.train.SparkKryo;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.JavaSerializer;
@@ -14,25 +15,26 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.junit.jupiter.api.Test;
 
-/** The transport defaults fill only what spark-submit left unset, and never drop a user's choice. */
+/** The defaults fill only what spark-submit left unset, and never drop a user's choice. */
 class SparkSessionsTest {
   private static final String KRYO = KryoSerializer.class.getName();
   private static final String OURS = SparkKryo.class.getName();
 
   @Test
   void anEmptyConfGetsKryoWithOurRegistratorAndDirectResults() {
-    SparkConf conf = SparkSessions.transportDefaults(new SparkConf(false));
+    SparkConf conf = SparkSessions.defaults(new SparkConf(false));
     assertEquals(KRYO, conf.get("spark.serializer"));
     assertEquals(OURS, conf.get("spark.kryo.registrator"));
     assertEquals("1g", conf.get("spark.kryoserializer.buffer.max"));
     assertEquals("128m", conf.get("spark.task.maxDirectResultSize"));
     assertEquals("5s", conf.get("spark.scheduler.barrier.maxConcurrentTasksCheck.interval"));
     assertEquals("6", conf.get("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures"));
+    assertEquals(NioLocalFileSystem.class.getName(), conf.get("spark.hadoop.fs.file.impl"));
   }
 
   @Test
   void anExplicitJavaSerializerIsKept() {
-    SparkConf conf = SparkSessions.transportDefaults(
+    SparkConf conf = SparkSessions.defaults(
         new SparkConf(false).set("spark.serializer", JavaSerializer.class.getName()));
     assertEquals(JavaSerializer.class.getName(), conf.get("spark.serializer"));
     assertFalse(conf.contains("spark.kryo.registrator"));
@@ -45,12 +47,14 @@ class SparkSessionsTest {
         .set("spark.kryo.registrator", "com.example.TheirRegistrator")
         .set("spark.kryoserializer.buffer.max", "256m")
         .set("spark.task.maxDirectResultSize", "4m")
-        .set("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "40");
-    SparkSessions.transportDefaults(SparkSessions.transportDefaults(conf));
+        .set("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "40")
+        .set("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.LocalFileSystem");
+    SparkSessions.defaults(SparkSessions.defaults(conf));
     assertEquals("40", conf.get("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures"));
     assertEquals("com.example.TheirRegistrator," + OURS, conf.get("spark.kryo.registrator"));
     assertEquals("256m", conf.get("spark.kryoserializer.buffer.max"));
     assertEquals("4m", conf.get("spark.task.maxDirectResultSize"));
+    assertEquals("org.apache.hadoop.fs.LocalFileSystem", conf.get("spark.hadoop.fs.file.impl"));
   }
 
   @Test

@@ -44,7 +44,7 @@ class BarrierAveragingTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().config(SparkSessions.transportDefaults(
+    spark = SparkSession.builder().config(SparkSessions.defaults(
         new SparkConf().setMaster("local[2]").setAppName("barrier-averaging-test").set("spark.ui.enabled", "false")))
         .getOrCreate();
     jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

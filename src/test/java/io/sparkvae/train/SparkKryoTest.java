@@ -38,7 +38,7 @@ class SparkKryoTest {
   private static final ClassTag<Object> ANY = ClassTag$.MODULE$.apply(Object.class);
 
   private static final SerializerInstance SERIALIZER =
-      new KryoSerializer(SparkSessions.transportDefaults(new SparkConf(false))).newInstance();
+      new KryoSerializer(SparkSessions.defaults(new SparkConf(false))).newInstance();
 
   @SuppressWarnings("unchecked")
   private static <T> T roundTrip(T value) {
@@ -49,7 +49,7 @@ class SparkKryoTest {
   @Test
   void ndArraysUseTheBulkSerialiserAndOtherClassesJavaSerialisation() {
     com.esotericsoftware.kryo.Kryo kryo =
-        new KryoSerializer(SparkSessions.transportDefaults(new SparkConf(false))).newKryo();
+        new KryoSerializer(SparkSessions.defaults(new SparkConf(false))).newKryo();
     assertInstanceOf(NdArraySerializer.class, kryo.getSerializer(Nd4j.rand(DataType.FLOAT, 2).getClass()));
     assertInstanceOf(FieldSerializer.class, kryo.getSerializer(NetBroadcastTuple.class));
     assertInstanceOf(JavaSerializer.class, kryo.getSerializer(VaeSpec.class));
