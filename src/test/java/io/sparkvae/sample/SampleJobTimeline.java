@@ -1,0 +1,145 @@
+package io.sparkvae.sample;
+
+import io.sparkvae.cli.SparkSessions;
+import io.sparkvae.model.vae.Likelihood;
+import io.sparkvae.model.vae.VaeGraphs;
+import io.sparkvae.model.vae.VaeSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+
+/**
+ * Where a sampling job's time goes besides decoding (README, Performance): the same CIFAR-shaped sample rows over
+ * local[2] either written as the sampling job writes them ({@code write}) or only counted ({@code count}), and the
+ * same with made-up images and no decoder ({@code fake-write}, {@code fake-count}), alternately, each round timed
+ * from the call to the job's start, the first task's launch, the last task's end, the job's end and the return,
+ * with the tasks' longest deserialisation and run. Not a test; run as the benchmark is, with one OpenMP thread:
+ *
+ * <pre>java -cp ... io.sparkvae.sample.SampleJobTimeline SAMPLES ROUNDS [MODE,MODE...]</pre>
+ *
+ * {@code -Dspark.*} system properties reach the session (e.g. {@code
+ * -Dspark.hadoop.fs.file.impl=org.apache.hadoop.fs.LocalFileSystem} for Hadoop's own local file system).
+ */
+public final class SampleJobTimeline {
+  private static final int BLOCK = 100;
+  private static final int LATENT = 64;
+
+  private static final class Timeline extends SparkListener {
+    volatile long jobStart;
+    volatile long jobEnd;
+    volatile long firstLaunch;
+    volatile long lastFinish;
+    volatile long maxDeserialise;
+    volatile long maxRun;
+
+    @Override
+    public void onJobStart(SparkListenerJobStart e) {
+      jobStart = e.time();
+      firstLaunch = Long.MAX_VALUE;
+      lastFinish = 0;
+      maxDeserialise = 0;
+      maxRun = 0;
+    }
+
+    @Override
+    public void onJobEnd(SparkListenerJobEnd e) {
+      jobEnd = e.time();
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd e) {
+      firstLaunch = Math.min(firstLaunch, e.taskInfo().launchTime());
+      lastFinish = Math.max(lastFinish, e.taskInfo().finishTime());
+      maxDeserialise = Math.max(maxDeserialise, e.taskMetrics().executorDeserializeTime());
+      maxRun = Math.max(maxRun, e.taskMetrics().executorRunTime());
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int n = Integer.parseInt(args[0]);
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+    String[] modes = (args.length > 2 ? args[2] : "write,count").split(",");
+    VaeSpec spec = new VaeSpec(32, 32, 3, new int[] {32, 64, 128}, LATENT, Likelihood.GAUSSIAN, 0.1, 1.0, -10, 4,
+        1e-3, 42);
+    SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("sample-timeline")
+        .set("spark.ui.enabled", "false");
+    SparkSession spark = SparkSession.builder().config(SparkSessions.defaults(conf)).getOrCreate();
+    Path out = Files.createTempDirectory("sample-timeline");
+    try {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      Timeline timeline = new Timeline();
+      spark.sparkContext().addSparkListener(timeline);
+      Broadcast<SampleBlocks.Decoder> model =
+          jsc.broadcast(SampleBlocks.Decoder.of(VaeGraphs.newTrainingGraph(spec), spec));
+      List<Integer> blocks = IntStream.range(0, SampleBlocks.blocks(n, BLOCK)).boxed().toList();
+      for (int round = 0; round < rounds; round++) {
+        for (String mode : modes) {
+          JavaRDD<InternalRow> rows = mode.startsWith("fake")
+              ? jsc.parallelize(blocks, 2).mapPartitions(madeUp(n, round))
+              : jsc.parallelize(blocks, 2).mapPartitions(new SampleBlocks(model, null, "timeline", n, BLOCK, round,
+                  1.0)::rows);
+          long t0 = System.currentTimeMillis();
+          if (mode.endsWith("write")) {
+            SampleJob.writer(SampleJob.frame(spark, rows)).parquet(out.resolve(mode + round).toString());
+          } else if (mode.endsWith("count")) {
+            rows.count();
+          } else {
+            throw new IllegalArgumentException("modes: write, count, fake-write, fake-count; not " + mode);
+          }
+          long t1 = System.currentTimeMillis();
+          Thread.sleep(100); // the listener bus delivers the job's events
+          System.out.printf(Locale.ROOT, "round %d %-10s %5d ms: to job start %4d, to first launch %3d, tasks "
+                  + "(longest deserialisation %3d, run %4d) first launch to last end %4d, to job end %3d, "
+                  + "to return %3d%n", round, mode, t1 - t0, timeline.jobStart - t0,
+              timeline.firstLaunch - timeline.jobStart, timeline.maxDeserialise, timeline.maxRun,
+              timeline.lastFinish - timeline.firstLaunch, timeline.jobEnd - timeline.lastFinish,
+              t1 - timeline.jobEnd);
+        }
+      }
+    } finally {
+      spark.stop();
+      try (var paths = Files.walk(out)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  /** Sample rows as the job makes them, but of one random image repeated and without a decoder. */
+  private static org.apache.spark.api.java.function.FlatMapFunction<Iterator<Integer>, InternalRow> madeUp(int n,
+      int round) {
+    return blocks -> {
+      SampleRows rows = new SampleRows("timeline", 32, 32, 3);
+      LatentSampler latents = new LatentSampler(round, LATENT, 1.0);
+      float[] images = new float[BLOCK * 32 * 32 * 3];
+      Random random = new Random(round);
+      for (int i = 0; i < images.length; i++) {
+        images[i] = random.nextFloat();
+      }
+      return rows.byBlock(blocks, BLOCK, n, (from, count) -> {
+        float[] z = latents.latentValues(from, count);
+        List<InternalRow> block = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          block.add(rows.vae(images, i, from + i, latents.seedOf(from + i), z, LATENT));
+        }
+        return block;
+      });
+    };
+  }
+}
