@@ -538,8 +538,9 @@ public final class BarrierAveraging implements AveragingTrainer {
       List<BlockId> ids = new ArrayList<>(workers.size());
       List<java.util.concurrent.CompletableFuture<ByteBuffer>> fetched = new ArrayList<>(workers.size());
       for (int k : workers) {
-        ids.add(id.apply(k));
-        fetched.add(k == rank || peers[k][0].equals(here) ? null : fetch(k, ids.get(ids.size() - 1)));
+        BlockId block = id.apply(k);
+        ids.add(block);
+        fetched.add(k == rank || peers[k][0].equals(here) ? null : fetch(k, block));
       }
       for (int i = 0; i < workers.size(); i++) {
         int k = workers.get(i);

@@ -90,7 +90,7 @@ public final class VaeBenchmark {
     System.exit(0);
   }
 
-  static VaeSpec spec(String shape) {
+  public static VaeSpec spec(String shape) {
     return switch (shape) {
       case "cifar" -> new VaeSpec(32, 32, 3, new int[] {32, 64, 128}, 64, Likelihood.GAUSSIAN, 0.1, 1.0, -10, 4,
           1e-3, 42);
@@ -462,7 +462,8 @@ public final class VaeBenchmark {
     }
   }
 
-  private static void deleteTree(Path dir) throws java.io.IOException {
+  /** Deletes {@code dir} and everything under it, if it exists. */
+  public static void deleteTree(Path dir) throws java.io.IOException {
     if (!Files.exists(dir)) {
       return;
     }

@@ -1,7 +1,7 @@
 package io.sparkvae.sample;
 
+import io.sparkvae.bench.VaeBenchmark;
 import io.sparkvae.cli.SparkSessions;
-import io.sparkvae.model.vae.Likelihood;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import java.nio.file.Files;
@@ -37,7 +37,6 @@ import org.apache.spark.sql.catalyst.InternalRow;
  */
 public final class SampleJobTimeline {
   private static final int BLOCK = 100;
-  private static final int LATENT = 64;
 
   private static final class Timeline extends SparkListener {
     volatile long jobStart;
@@ -74,8 +73,7 @@ public final class SampleJobTimeline {
     int n = Integer.parseInt(args[0]);
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
     String[] modes = (args.length > 2 ? args[2] : "write,count").split(",");
-    VaeSpec spec = new VaeSpec(32, 32, 3, new int[] {32, 64, 128}, LATENT, Likelihood.GAUSSIAN, 0.1, 1.0, -10, 4,
-        1e-3, 42);
+    VaeSpec spec = VaeBenchmark.spec("cifar");
     SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("sample-timeline")
         .set("spark.ui.enabled", "false");
     SparkSession spark = SparkSession.builder().config(SparkSessions.defaults(conf)).getOrCreate();
@@ -90,7 +88,7 @@ public final class SampleJobTimeline {
       for (int round = 0; round < rounds; round++) {
         for (String mode : modes) {
           JavaRDD<InternalRow> rows = mode.startsWith("fake")
-              ? jsc.parallelize(blocks, 2).mapPartitions(madeUp(n, round))
+              ? jsc.parallelize(blocks, 2).mapPartitions(madeUp(spec, n, round))
               : jsc.parallelize(blocks, 2).mapPartitions(new SampleBlocks(model, null, "timeline", n, BLOCK, round,
                   1.0)::rows);
           long t0 = System.currentTimeMillis();
@@ -113,21 +111,17 @@ public final class SampleJobTimeline {
       }
     } finally {
       spark.stop();
-      try (var paths = Files.walk(out)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
+      VaeBenchmark.deleteTree(out);
     }
   }
 
   /** Sample rows as the job makes them, but of one random image repeated and without a decoder. */
-  private static org.apache.spark.api.java.function.FlatMapFunction<Iterator<Integer>, InternalRow> madeUp(int n,
-      int round) {
+  private static org.apache.spark.api.java.function.FlatMapFunction<Iterator<Integer>, InternalRow> madeUp(
+      VaeSpec spec, int n, int round) {
     return blocks -> {
-      SampleRows rows = new SampleRows("timeline", 32, 32, 3);
-      LatentSampler latents = new LatentSampler(round, LATENT, 1.0);
-      float[] images = new float[BLOCK * 32 * 32 * 3];
+      SampleRows rows = new SampleRows("timeline", spec.height(), spec.width(), spec.channels());
+      LatentSampler latents = new LatentSampler(round, spec.latentDim(), 1.0);
+      float[] images = new float[BLOCK * spec.height() * spec.width() * spec.channels()];
       Random random = new Random(round);
       for (int i = 0; i < images.length; i++) {
         images[i] = random.nextFloat();
@@ -136,7 +130,7 @@ public final class SampleJobTimeline {
         float[] z = latents.latentValues(from, count);
         List<InternalRow> block = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-          block.add(rows.vae(images, i, from + i, latents.seedOf(from + i), z, LATENT));
+          block.add(rows.vae(images, i, from + i, latents.seedOf(from + i), z, spec.latentDim()));
         }
         return block;
       });
