@@ -10,8 +10,9 @@
 #    (parameter averaging and everything else) at averaging frequency 1, 5 and 20, with train.averaging =
 #    barrier (the default, the median of 5 epochs), and at 5 with dl4j-spark;
 #  - the input pipeline (Parquet -> minibatch arrays) against training speed;
-#  - sampling job img/s (decode + PNG + Parquet) beside decoder-forward-only img/s on the same two cores,
-#    alternately in one JVM;
+#  - sampling job img/s (decode + PNG + Parquet) beside decoder-forward-only img/s on the same two cores and
+#    a Spark job that only counts the same rows, in turn in one JVM, at three sizes; the steady rate and the
+#    fixed cost per job fitted to them;
 #  - peak memory (heap, off-heap, resident) of one JVM training the CIFAR model at batch 64;
 #  - the VQ path at conf/local-vqvae.conf's sizes: VQ-VAE training img/s, PixelCNN prior training grids/s and
 #    prior sampling img/s (draw the 64 cells of each grid one by one, look up, decode).
@@ -42,7 +43,7 @@ BIG_SAMPLES=10000 # a second sampling size, where the job's fixed costs (Spark j
 LARGE_SAMPLES=50000 # and a third, where they hardly weigh: the rate a large sampling job approaches
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -112,9 +113,8 @@ java_mode 1 spark 2 1 "$SPARK_IMAGES"
 java_mode 1 spark 2 20 "$SPARK_IMAGES"
 java_mode 1 spark 2 5 "$SPARK_IMAGES" dl4j-spark
 java_mode 1 pipeline 12000
-for n in "$SAMPLES" "$BIG_SAMPLES" "$LARGE_SAMPLES"; do
-  java_mode 1 sample "$n" # the job and the decoder alone, alternately in one JVM
-done
+# the decoder alone, the rows only counted and the sampling job, at the three sizes in turn, in one JVM
+java_mode 1 sample "$SAMPLES" "$BIG_SAMPLES" "$LARGE_SAMPLES"
 java_mode 1 memory 60
 for t in 1 2; do
   java_mode "$t" vqtrain "$((ITER / 4))"
@@ -181,10 +181,15 @@ awk -v torch="$TORCH" -v cores="$(nproc)" -v si="$SPARK_IMAGES" -v samples="$SAM
     printf "%-52s %10.1f\n", "Parquet -> minibatch arrays (first epoch)", v["t1 pipeline-parquet"]
     printf "%-52s %10.1f\n", "cached pixels -> minibatch arrays (later epochs)", v["t1 pipeline-cached"]
     printf "ratio pipeline (first epoch) / Spark training: %.1f\n", v["t1 pipeline-parquet"] / v["t1 spark-w2-f5-n" si]
-    printf "\n%-52s %10s %10s %10s\n", "sampling img/s", samples " imgs", big " imgs", large " imgs"
+    printf "\n%-52s %10s %10s %10s\n", "sampling img/s, local[2] (median of 5 rounds)", samples " imgs", big " imgs", large " imgs"
     printf "%-52s %10.1f %10.1f %10.1f\n", "decoder forward only (batch 100, 2 threads x 1)", v["t1 decode-" samples], v["t1 decode-" big], v["t1 decode-" large]
-    printf "%-52s %10.1f %10.1f %10.1f\n", "sampling job: decode + PNG + Parquet, local[2]", v["t1 sample-" samples], v["t1 sample-" big], v["t1 sample-" large]
-    printf "ratio sampling job / decoder forward only: %.2f at %d images, %.2f at %d, %.2f at %d\n", v["t1 sample-" samples] / v["t1 decode-" samples], samples, v["t1 sample-" big] / v["t1 decode-" big], big, v["t1 sample-" large] / v["t1 decode-" large], large
+    printf "%-52s %10.1f %10.1f %10.1f\n", "Spark job, rows made and counted (decode + PNG)", v["t1 sample-count-" samples], v["t1 sample-count-" big], v["t1 sample-count-" large]
+    printf "%-52s %10.1f %10.1f %10.1f\n", "sampling job: decode + PNG + Parquet", v["t1 sample-" samples], v["t1 sample-" big], v["t1 sample-" large]
+    printf "%-52s %10.2f %10.2f %10.2f\n", "ratio rows counted / decoder only", v["t1 sample-count-ratio-" samples], v["t1 sample-count-ratio-" big], v["t1 sample-count-ratio-" large]
+    printf "%-52s %10.2f %10.2f %10.2f\n", "ratio sampling job / decoder only", v["t1 sample-ratio-" samples], v["t1 sample-ratio-" big], v["t1 sample-ratio-" large]
+    printf "steady rate, sampling job / decoder only: %.2f (rows counted: %.2f); fixed cost per job %.2f s (rows counted: %.2f s)\n", v["t1 sample-steady-ratio"], v["t1 sample-count-steady-ratio"], v["t1 sample-fixed-s"], v["t1 sample-count-fixed-s"]
+    printf "(ratios within each round, from times seconds apart; steady rate and fixed cost: a line t = F + N / R through\n"
+    printf " the three times of each round; a job of N images runs at 1 / (1 / steady + F x decoder rate / N) of the decoder)\n"
     printf "\n%-52s %10s %10s\n", "VQ path (conf/local-vqvae.conf sizes), batch 64", "1 thread", "2 threads"
     printf "%-52s %10.1f %10.1f\n", "VQ-VAE training img/s (32x32, hidden 64, K 512)", v["t1 vq-train"], v["t2 vq-train"]
     printf "%-52s %10.1f %10.1f\n", "PixelCNN prior training grids/s (8x8, F 64, 5 blocks)", v["t1 prior-train"], v["t2 prior-train"]

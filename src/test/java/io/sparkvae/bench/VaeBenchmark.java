@@ -10,8 +10,6 @@ import io.sparkvae.model.vae.Likelihood;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.sample.LatentSampler;
-import io.sparkvae.sample.SampleBlocks;
-import io.sparkvae.sample.SampleJob;
 import io.sparkvae.train.BarrierAveraging;
 import io.sparkvae.train.MinibatchFunction;
 import io.sparkvae.train.ParameterAveraging;
@@ -22,15 +20,14 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -63,7 +60,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class VaeBenchmark {
   private static final int BATCH = 64;
-  /** Timed repetitions of the decode and sample measurements, after a warm-up; the best is reported. */
+  /** Timed repetitions of the decode measurement, after a warm-up; the best is reported. */
   private static final int TIMED_ROUNDS = 3;
   /** Timed epochs of each kind in the Spark measurement (after a warm-up epoch); the median is reported. */
   private static final int EPOCH_ROUNDS = Integer.getInteger("bench.epochs", 5);
@@ -79,11 +76,13 @@ public final class VaeBenchmark {
           Integer.parseInt(arg(args, 3, "3840")), arg(args, 4, TrainConfig.BARRIER));
       case "decode" -> result("decode-" + arg(args, 1, "2000"),
           decodeOnly(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
-      case "sample" -> sample(spec("cifar"), Integer.parseInt(arg(args, 1, "2000")));
+      case "sample" -> SampleBenchmark.run(spec("cifar"), args.length > 1
+          ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[] {2000, 10000, 50000},
+          Integer.getInteger("bench.sampleRounds", 5));
       case "pipeline" -> pipeline(spec("cifar"), Integer.parseInt(arg(args, 1, "12000")));
       case "memory" -> memory(spec("cifar"), Integer.parseInt(arg(args, 1, "60")));
       default -> throw new IllegalArgumentException(
-          "mode: train SHAPE N | layers SHAPE N | sgemm N | spark WORKERS FREQ IMAGES [barrier|dl4j-spark] | decode N | sample N"
+          "mode: train SHAPE N | layers SHAPE N | sgemm N | spark WORKERS FREQ IMAGES [barrier|dl4j-spark] | decode N | sample N1 N2 ..."
               + " | pipeline N | memory N");
     }
     // Spark's barrier stages leave a non-daemon timer thread behind ("Barrier task timer for barrier() calls.")
@@ -100,7 +99,7 @@ public final class VaeBenchmark {
     };
   }
 
-  private static void result(String key, double value) {
+  static void result(String key, double value) {
     System.out.printf(Locale.ROOT, "RESULT %s %.4f%n", key, value);
   }
 
@@ -298,7 +297,7 @@ public final class VaeBenchmark {
   }
 
   /** With -Dbench.stats=true: each job's start and end, and each task's launch, run and finish (ms). */
-  private static final class TaskTimeline extends SparkListener {
+  static final class TaskTimeline extends SparkListener {
     @Override
     public void onJobStart(SparkListenerJobStart e) {
       System.out.println("JOB start " + e.time());
@@ -328,7 +327,7 @@ public final class VaeBenchmark {
   }
 
   /** local[2] with the application's Spark defaults (SparkSessions.defaults; -Dspark.* overrides). */
-  private static SparkSession localSpark() {
+  static SparkSession localSpark() {
     SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("bench").set("spark.ui.enabled", "false");
     return SparkSession.builder().config(SparkSessions.defaults(conf)).getOrCreate();
   }
@@ -401,65 +400,6 @@ public final class VaeBenchmark {
       best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
     }
     return best;
-  }
-
-  /**
-   * The sampling job's path (decode, PNG, Parquet, over local[2]) and, alternately with it in the same JVM, the
-   * decoder's forward passes alone on the same two cores (two threads, each with its own decoder and half the
-   * images in batches of 100, as the job's two tasks): the best of {@link #TIMED_ROUNDS} of each, after a
-   * warm-up. Run with one OpenMP thread, as each of the job's tasks has. Alternating keeps this machine's drift
-   * (10-30% within minutes) out of their ratio.
-   */
-  static void sample(VaeSpec spec, int n) throws Exception {
-    SparkSession spark = localSpark();
-    Path out = Files.createTempDirectory("bench-samples");
-    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
-    try {
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      SampleBlocks.Decoder decoder = SampleBlocks.Decoder.of(VaeGraphs.newTrainingGraph(spec), spec);
-      Broadcast<SampleBlocks.Decoder> model = jsc.broadcast(decoder);
-      List<Integer> blocks = IntStream.range(0, SampleBlocks.blocks(n, 100)).boxed().toList();
-      List<ComputationGraph> decoders = List.of(decoder.graph().restore(), decoder.graph().restore());
-      if (Boolean.getBoolean("bench.stats")) {
-        spark.sparkContext().addSparkListener(new TaskTimeline());
-      }
-      double bestJob = 0;
-      double bestDecode = 0;
-      for (int round = 0; round <= TIMED_ROUNDS; round++) { // round 0 warms up
-        long t0 = System.nanoTime();
-        List<java.util.concurrent.Future<?>> halves = new ArrayList<>();
-        for (int k = 0; k < 2; k++) {
-          ComputationGraph d = decoders.get(k);
-          INDArray z = new LatentSampler(round * 2L + k, spec.latentDim(), 1.0).latents(0, 100);
-          int mine = blocks.size() / 2 + (k == 0 ? blocks.size() % 2 : 0); // the job's 2 partitions' blocks
-          halves.add(threads.submit(() -> {
-            for (int i = 0; i < mine; i++) {
-              d.outputSingle(false, z);
-            }
-          }));
-        }
-        for (java.util.concurrent.Future<?> f : halves) {
-          f.get();
-        }
-        long t1 = System.nanoTime();
-        SampleBlocks gen = new SampleBlocks(model, null, "bench", n, 100, round, 1.0);
-        Path dir = out.resolve("r" + round); // a fresh directory, as a sampling run's
-        SampleJob.writer(SampleJob.frame(spark, jsc.parallelize(blocks, 2).mapPartitions(gen::rows)))
-            .parquet(dir.toString());
-        long t2 = System.nanoTime();
-        if (round > 0) {
-          bestDecode = Math.max(bestDecode, n / ((t1 - t0) / 1e9));
-          bestJob = Math.max(bestJob, n / ((t2 - t1) / 1e9));
-        }
-        deleteTree(dir);
-      }
-      result("sample-" + n, bestJob);
-      result("decode-" + n, bestDecode);
-    } finally {
-      threads.shutdownNow();
-      spark.stop();
-      deleteTree(out);
-    }
   }
 
   /** Deletes {@code dir} and everything under it, if it exists. */
