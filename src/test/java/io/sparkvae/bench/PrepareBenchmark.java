@@ -11,10 +11,8 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Throughput of {@code prepare} on generated data in the official formats: CelebA-format 178x218 JPEGs
@@ -38,9 +36,7 @@ public final class PrepareBenchmark {
         default -> throw new IllegalArgumentException("unknown mode " + mode + "; use celeba N or cifar N");
       }
     } finally {
-      try (Stream<Path> s = Files.walk(tmp)) {
-        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      VaeBenchmark.deleteTree(tmp);
     }
   }
 

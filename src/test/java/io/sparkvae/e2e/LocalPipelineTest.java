@@ -9,11 +9,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Main;
 import io.sparkvae.io.Schemas;
+import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.model.vae.LatentMixture;
 import io.sparkvae.model.vae.LatentMixtureJson;
+import io.sparkvae.model.vae.LoadedVae;
+import io.sparkvae.model.vae.ModelStore;
+import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.sample.LatentSampler;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,10 +27,13 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** prepare → train (2 workers, parameter averaging) → sample, on tiny data in Spark local mode. */
 class LocalPipelineTest {
@@ -96,10 +105,10 @@ class LocalPipelineTest {
     assertEquals(50, onePartition.size());
     // each PNG holds the trained decoder's image of the sample's own latent (within one step of rounding: the
     // job decodes in batches, this one at a time)
-    io.sparkvae.model.vae.LoadedVae vae = io.sparkvae.model.vae.ModelStore.load(
-        run.resolve("model.zip").toString(), new org.apache.hadoop.conf.Configuration());
-    org.deeplearning4j.nn.graph.ComputationGraph decoder =
-        io.sparkvae.model.vae.VaeGraphs.decoder(vae.graph(), vae.spec());
+    LoadedVae vae = ModelStore.load(
+        run.resolve("model.zip").toString(), new Configuration());
+    ComputationGraph decoder =
+        VaeGraphs.decoder(vae.graph(), vae.spec());
     for (int i = 0; i < 5; i++) {
       Row a = onePartition.get(i);
       List<Float> z = a.getList(a.fieldIndex("latent"));
@@ -107,8 +116,8 @@ class LocalPipelineTest {
       for (int k = 0; k < latent.length; k++) {
         latent[k] = z.get(k);
       }
-      byte[] expected = io.sparkvae.io.images.ImageTensors.toHwcBytes(decoder.outputSingle(false,
-          org.nd4j.linalg.factory.Nd4j.create(latent, new long[] {1, latent.length}, 'c')), 0);
+      byte[] expected = ImageTensors.toHwcBytes(decoder.outputSingle(false,
+          Nd4j.create(latent, new long[] {1, latent.length}, 'c')), 0);
       BufferedImage img = ImageIO.read(new ByteArrayInputStream((byte[]) a.get(a.fieldIndex("image_png"))));
       assertEquals(16 * 16 * 3, expected.length);
       for (int y = 0; y < 16; y++) {
@@ -162,8 +171,8 @@ class LocalPipelineTest {
         System.out, System.err));
     Path run = root.resolve("runs/tiny");
     assertTrue(Files.notExists(run.resolve("latent-prior.json")));
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    assertEquals(2, Main.run(args("sample"), System.out, new java.io.PrintStream(err, true)));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertEquals(2, Main.run(args("sample"), System.out, new PrintStream(err, true)));
     assertTrue(err.toString().contains("run tiny has no latent prior at " + run.resolve("latent-prior.json")
         + " (sample.vae-prior = mixture draws z from the mixture `train` fits when model.latent-prior.components "
         + "is not [0]: train again, or set sample.vae-prior = standard for N(0, I))"), err.toString());
@@ -176,8 +185,8 @@ class LocalPipelineTest {
     }
     // a latent-prior.json that is not one (here: another tool's JSON) is bad input: exit 2, the samples untouched
     Files.writeString(run.resolve("latent-prior.json"), "{\"weights\": [1]}");
-    java.io.ByteArrayOutputStream bad = new java.io.ByteArrayOutputStream();
-    assertEquals(2, Main.run(args("sample", "--overwrite"), System.out, new java.io.PrintStream(bad, true)));
+    ByteArrayOutputStream bad = new ByteArrayOutputStream();
+    assertEquals(2, Main.run(args("sample", "--overwrite"), System.out, new PrintStream(bad, true)));
     assertTrue(bad.toString().contains("error: sample cannot use its input: " + root.toUri().getPath()), bad.toString());
     assertTrue(bad.toString().contains("runs/tiny/latent-prior.json is not a latent prior written by spark-vae (its "
         + "\"format\" is missing"), bad.toString());

@@ -3,6 +3,7 @@ package io.sparkvae.io.images;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class ImageTensorsTest {
 
@@ -75,11 +77,11 @@ class ImageTensorsTest {
         INDArray base = Nd4j.create(data, new long[] {2, 3, 4}, 'c');
         // a view over the whole buffer (what a decoder's output is): read straight from it
         INDArray whole = base.reshape('c', 6, 4);
-        assertEquals(true, whole.isView() || whole.data() == base.data());
+        assertTrue(whole.isView() || whole.data() == base.data());
         assertArrayEquals(data, ImageTensors.values(whole));
         // a view at an offset, and one with other strides: their own elements, in C order
-        INDArray second = base.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1),
-                org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
+        INDArray second = base.get(NDArrayIndex.point(1),
+                NDArrayIndex.all(), NDArrayIndex.all());
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 12, 24), ImageTensors.values(second));
         INDArray permuted = base.permute(0, 2, 1); // [2, 4, 3]
         float[] expected = new float[24];
