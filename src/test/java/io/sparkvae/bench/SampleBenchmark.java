@@ -15,9 +15,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -84,17 +86,17 @@ final class SampleBenchmark {
           int n = round < 0 ? Arrays.stream(sizes).min().getAsInt() : sizes[s];
           List<Integer> blocks = IntStream.range(0, SampleBlocks.blocks(n, BLOCK)).boxed().toList();
           long seed = (round + 1L) * sizes.length + s;
+          // the sampling job's rows, over its two partitions; made anew by each job that runs on them
+          JavaRDD<InternalRow> rows = jsc.parallelize(blocks, 2)
+              .mapPartitions(new SampleBlocks(model, null, "bench", n, BLOCK, seed, 1.0)::rows);
           for (Kind kind : Kind.values()) {
             long t0 = System.nanoTime();
             switch (kind) {
               case DECODE -> decodeAlone(threads, decoders, spec, blocks.size(), seed);
-              case COUNT -> jsc.parallelize(blocks, 2)
-                  .mapPartitions(new SampleBlocks(model, null, "bench", n, BLOCK, seed, 1.0)::rows).count();
+              case COUNT -> rows.count();
               case WRITE -> {
                 Path dir = out.resolve("r" + round + "-" + n); // a fresh directory, as a sampling run's
-                SampleJob.writer(SampleJob.frame(spark, jsc.parallelize(blocks, 2)
-                    .mapPartitions(new SampleBlocks(model, null, "bench", n, BLOCK, seed, 1.0)::rows)))
-                    .parquet(dir.toString());
+                SampleJob.writer(SampleJob.frame(spark, rows)).parquet(dir.toString());
                 VaeBenchmark.deleteTree(dir);
               }
             }
@@ -136,7 +138,8 @@ final class SampleBenchmark {
     for (int r = 0; r < rounds; r++) {
       for (int s = 0; s < sizes.length; s++) {
         System.out.printf(Locale.ROOT, "ROUND %d images %d seconds: decode %.3f count %.3f write %.3f%n", r,
-            sizes[s], seconds[0][s][r], seconds[1][s][r], seconds[2][s][r]);
+            sizes[s], seconds[Kind.DECODE.ordinal()][s][r], seconds[Kind.COUNT.ordinal()][s][r],
+            seconds[Kind.WRITE.ordinal()][s][r]);
       }
     }
     double[] x = Arrays.stream(sizes).asDoubleStream().toArray();
@@ -156,13 +159,16 @@ final class SampleBenchmark {
         VaeBenchmark.result(kind.key + "ratio-" + sizes[s], median(ratio));
       }
     }
+    double[] decodeSecondsPerImage = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      decodeSecondsPerImage[r] = fit(x, column(seconds[Kind.DECODE.ordinal()], r))[1];
+    }
     for (Kind kind : List.of(Kind.COUNT, Kind.WRITE)) {
       double[] steady = new double[rounds];
       double[] fixed = new double[rounds];
       for (int r = 0; r < rounds; r++) {
         double[] line = fit(x, column(seconds[kind.ordinal()], r));
-        double[] decode = fit(x, column(seconds[Kind.DECODE.ordinal()], r));
-        steady[r] = decode[1] / line[1]; // seconds per image: the decoder's over the job's
+        steady[r] = decodeSecondsPerImage[r] / line[1]; // seconds per image: the decoder's over the job's
         fixed[r] = line[0];
       }
       VaeBenchmark.result(kind.key + "steady-ratio", median(steady));

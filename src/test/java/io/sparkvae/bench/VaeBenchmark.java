@@ -327,7 +327,7 @@ public final class VaeBenchmark {
   }
 
   /** local[2] with the application's Spark defaults (SparkSessions.defaults; -Dspark.* overrides). */
-  static SparkSession localSpark() {
+  public static SparkSession localSpark() {
     SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("bench").set("spark.ui.enabled", "false");
     return SparkSession.builder().config(SparkSessions.defaults(conf)).getOrCreate();
   }

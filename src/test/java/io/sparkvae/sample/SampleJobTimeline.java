@@ -1,7 +1,6 @@
 package io.sparkvae.sample;
 
 import io.sparkvae.bench.VaeBenchmark;
-import io.sparkvae.cli.SparkSessions;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import java.nio.file.Files;
@@ -12,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.stream.IntStream;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -74,9 +72,7 @@ public final class SampleJobTimeline {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
     String[] modes = (args.length > 2 ? args[2] : "write,count").split(",");
     VaeSpec spec = VaeBenchmark.spec("cifar");
-    SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("sample-timeline")
-        .set("spark.ui.enabled", "false");
-    SparkSession spark = SparkSession.builder().config(SparkSessions.defaults(conf)).getOrCreate();
+    SparkSession spark = VaeBenchmark.localSpark();
     Path out = Files.createTempDirectory("sample-timeline");
     try {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
