@@ -23,8 +23,8 @@ of the config already exists).
 
 Run id: every step gets --set run-id=vae-<logical date> (vqvae-... for the VQ DAG), e.g. vae-20261123T000000, so
 its outputs go to <output-root>/runs/vae-20261123T000000/. A retry, or a cleared task, reruns the same run id. A
-step that already succeeded with the same configuration is a no-op; train resumes from the run's newest
-checkpoint; every other step gets --overwrite: it replaces what an earlier attempt of the same run left (outputs
+step that already succeeded with the same configuration is a no-op; train and train-prior resume from the run's
+newest checkpoint; every other step gets --overwrite: it replaces what an earlier attempt of the same run left (outputs
 are committed by rename, so there is never half of one). max_active_runs = 1: runs never share the prepared dataset while one
 rewrites it.
 
@@ -128,9 +128,9 @@ def common_args(s: dict, run_id: str) -> list:
 
 
 def replaces_output(step: str) -> bool:
-    """Whether a rerun of the step replaces its earlier output (--overwrite). train resumes from its checkpoints
-    instead; --overwrite would delete them."""
-    return step != "train"
+    """Whether a rerun of the step replaces its earlier output (--overwrite). train and train-prior resume from
+    their checkpoints instead; --overwrite would delete them."""
+    return step not in ("train", "train-prior")
 
 
 def prepare_or_train(params, **_):

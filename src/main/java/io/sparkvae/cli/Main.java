@@ -164,7 +164,7 @@ public final class Main {
         + "--set key=value   override one key, e.g. --set train.epochs=3 (repeatable)\n"
         + "--dataset D       shorthand of --set data.dataset=D (synthetic, cifar10, celeba)\n"
         + "--input PATH      shorthand of --set data.input=PATH (the raw dataset prepare reads)\n"
-        + "--fresh           train: start over instead of resuming from the run's checkpoints\n"
+        + "--fresh           train, train-prior: start over instead of resuming from the run's checkpoints\n"
         + "--overwrite       replace an existing output instead of refusing\n";
   }
 

@@ -1,5 +1,10 @@
 package io.sparkvae.prior;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvae.cli.Job;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.PriorConfig;
@@ -7,6 +12,7 @@ import io.sparkvae.config.TrainConfig;
 import io.sparkvae.data.SplitAssigner;
 import io.sparkvae.encode.EncodeJob;
 import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.io.Hashes;
 import io.sparkvae.io.RunPaths;
 import io.sparkvae.io.images.LinePlot;
 import io.sparkvae.model.prior.PixelCnnGraphs;
@@ -14,9 +20,12 @@ import io.sparkvae.model.prior.PixelCnnSpec;
 import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vqvae.CodeUsage;
 import io.sparkvae.model.vqvae.VqVaeSpec;
-import io.sparkvae.train.DivergenceGuard;
 import io.sparkvae.train.AveragingTrainer;
+import io.sparkvae.train.Checkpoints;
+import io.sparkvae.train.DivergenceGuard;
 import io.sparkvae.train.ParameterAveraging;
+import io.sparkvae.train.ResumableEpochs.RestartPoint;
+import io.sparkvae.train.ResumableEpochs;
 import io.sparkvae.train.ShuffledBatches;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -25,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -42,10 +52,25 @@ import org.slf4j.LoggerFactory;
  * averaging (workers, averaging frequency and updater averaging from {@code train.*}, the rest from
  * {@code prior.*}), and reports the val NLL in nats per code beside the unigram entropy of the training codes and
  * ln K: the prior is only worth its cost when it beats the unigram entropy by a margin.
+ *
+ * <p>Checkpoints, resume and retries as {@code train}'s ({@link ResumableEpochs}, {@code train.checkpoint},
+ * {@code train.max-retries}, {@code train.resume}), in {@code <run dir>/prior-checkpoints/}: a rerun with the same
+ * run-id continues from the newest one, {@code --fresh} starts over, and {@code --overwrite} deletes the prior,
+ * its metrics and its checkpoints first. A checkpoint is of the prior's architecture ({@code prior.hidden-channels},
+ * {@code prior.residual-blocks}) over the codes of one VQ-VAE (its {@code model.zip}'s SHA-256).
  */
 public final class TrainPriorJob implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(TrainPriorJob.class);
   private static final int EVAL_BATCH = 128;
+  private static final String PLOT = "prior-nll.png";
+  /** The config key of the VQ-VAE's hash in a prior checkpoint's model config, as {@code Checkpoints} names it. */
+  static final String VQ_MODEL_KEY = "prior.vq-vae-model-sha256";
+
+  /**
+   * Fault injection for tests: called on the driver with the 1-based epoch and the network before the epoch
+   * starts; a test throws to stand for an epoch that fails, or puts a NaN in the parameters. Null otherwise.
+   */
+  static volatile BiConsumer<Integer, ComputationGraph> beforeEpoch;
 
   @Override
   public String description() {
@@ -76,11 +101,33 @@ public final class TrainPriorJob implements Job {
     if (!files.exists(paths.codes())) {
       problems.add("run " + config.runId() + " has no code grids at " + paths.codes() + " (run `encode` first)");
     }
-    if (!overwrite && files.exists(paths.prior())) {
-      problems.add("run " + config.runId() + " already has a prior at " + paths.prior()
-          + " (pass --overwrite to train it again)");
+    // an existing prior is no obstacle: the run resumes from its checkpoints (refused here if they are of another
+    // architecture; the VQ-VAE they model is checked when the job starts, as validate reads no file)
+    if (!overwrite && config.train().resume()) {
+      problems.addAll(checkpoints(files, config).modelChanges(modelJson(config.prior(), null)).stream()
+          .filter(d -> !d.startsWith(VQ_MODEL_KEY + ":"))
+          .map(d -> d + ": run " + config.runId() + " has prior checkpoints of another prior (pass --fresh to start "
+              + "over, or choose another run-id)").toList());
     }
     return problems;
+  }
+
+  static Checkpoints checkpoints(HadoopFiles files, AppConfig config) {
+    return Checkpoints.prior(files, RunPaths.of(config).runDir(), config.train().checkpoint().keep());
+  }
+
+  /**
+   * What a prior checkpoint must match to be resumed: the architecture and, unless null, the SHA-256 of the
+   * VQ-VAE whose codes it models (its codebook size and grid follow from that model).
+   */
+  static JsonNode modelJson(PriorConfig p, String vqModelSha256) {
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("hiddenChannels", p.hiddenChannels());
+    json.put("residualBlocks", p.residualBlocks());
+    if (vqModelSha256 != null) {
+      json.put("vqVaeModelSha256", vqModelSha256);
+    }
+    return json;
   }
 
   @Override
@@ -89,7 +136,8 @@ public final class TrainPriorJob implements Job {
     HadoopFiles files = new HadoopFiles(jsc.hadoopConfiguration());
     RunPaths paths = RunPaths.of(config);
     PriorConfig p = config.prior();
-    VqVaeSpec vq = EncodeJob.vqSpec(ModelStore.fromBytesAny(files.readBytes(paths.model())).spec(), paths.model());
+    byte[] vqZip = files.readBytes(paths.model());
+    VqVaeSpec vq = EncodeJob.vqSpec(ModelStore.fromBytesAny(vqZip).spec(), paths.model());
     PixelCnnSpec spec = new PixelCnnSpec(vq.codebookSize(), vq.codeHeight(), vq.codeWidth(), p.hiddenChannels(),
         p.residualBlocks(), p.learningRate(), config.train().seed());
     // 1. code grids of train (one partition per worker, cached) and val
@@ -109,48 +157,93 @@ public final class TrainPriorJob implements Job {
     double lnK = Math.log(spec.numCodes());
     LOG.info("train-prior: {} train and {} val {}x{} grids of {} codes; unigram entropy {} nats/code, ln K {}",
         trainCount, valCount, spec.height(), spec.width(), spec.numCodes(), fmt(unigram), fmt(lnK));
-    // 2. parameter averaging with the prior's minibatch size
-    TrainConfig t = config.train();
-    TrainConfig priorTrain = new TrainConfig(p.epochs(), t.workers(), p.batchSizePerWorker(),
-        t.averagingFrequency(), t.averageUpdaters(), t.averaging(), t.rddTrainingApproach(), t.exportDirectory(),
-        t.prefetchBatches(), p.learningRate(), TrainConfig.CONSTANT, t.seed(), 0, 0, t.checkpoint(),
-        t.maxRetries(), false);
+    // 2. parameter averaging with the prior's minibatch size, epoch by epoch from the newest checkpoint
     if (overwrite) {
-      files.delete(paths.prior());
+      for (String old : List.of(paths.prior(), paths.priorMetrics(), paths.plots() + "/" + PLOT,
+          checkpoints(files, config).dir())) {
+        files.delete(old);
+      }
     }
-    AveragingTrainer trainer = ParameterAveraging.trainer(jsc, PixelCnnGraphs.newTrainingGraph(spec), priorTrain, files.qualify(paths.runDir() + "/export-tmp-prior"));
-    List<double[]> history = new ArrayList<>();
-    StringBuilder lines = new StringBuilder();
+    ResumableEpochs loop = new ResumableEpochs("train-prior", config, p.epochs(), files, paths.prior(),
+        checkpoints(files, config), modelJson(p, Hashes.sha256(vqZip)));
     long started = System.nanoTime();
-    for (int epoch = 0; epoch < p.epochs(); epoch++) {
+    PriorEpochs epochs = new PriorEpochs(jsc, files, paths, config, spec, train, val, trainCount, unigram, lnK, loop);
+    loop.run(epochs::start);
+    train.unpersist();
+    val.unpersist();
+    LOG.info("train-prior: done in {} s; prior {}, metrics {}, checkpoints {}",
+        fmt((System.nanoTime() - started) / 1e9), files.qualify(paths.prior()), files.qualify(paths.priorMetrics()),
+        loop.checkpointDir());
+  }
+
+  /** The prior's epochs, from a restart point: fit, evaluate on val, then metrics, model, plot and checkpoint. */
+  private record PriorEpochs(JavaSparkContext jsc, HadoopFiles files, RunPaths paths, AppConfig config,
+      PixelCnnSpec spec, JavaRDD<int[]> train, JavaRDD<int[]> val, long trainCount, double unigram, double lnK,
+      ResumableEpochs loop) {
+    ResumableEpochs.Epochs start(RestartPoint from) {
+      PriorConfig p = config.prior();
+      TrainConfig t = config.train();
+      TrainConfig priorTrain = new TrainConfig(p.epochs(), t.workers(), p.batchSizePerWorker(),
+          t.averagingFrequency(), t.averageUpdaters(), t.averaging(), t.rddTrainingApproach(), t.exportDirectory(),
+          t.prefetchBatches(), p.learningRate(), TrainConfig.CONSTANT, t.seed(), 0, 0, t.checkpoint(),
+          t.maxRetries(), false);
+      // parameters and Adam's state as the checkpoint left them, or a new network
+      ComputationGraph graph = from.modelZip() == null ? PixelCnnGraphs.newTrainingGraph(spec)
+          : ModelStore.fromBytesAny(from.modelZip()).graph();
+      AveragingTrainer trainer = ParameterAveraging.trainer(jsc, graph, priorTrain,
+          files.qualify(paths.runDir() + "/export-tmp-prior"));
+      List<String> lines = new ArrayList<>(from.metrics());
+      List<double[]> history = new ArrayList<>();
+      lines.forEach(l -> history.add(historyRow(l)));
+      return (epoch, last) -> epoch(trainer, epoch, lines, history, last);
+    }
+
+    private RestartPoint epoch(AveragingTrainer trainer, int epoch, List<String> lines, List<double[]> history,
+        RestartPoint last) {
+      PriorConfig p = config.prior();
+      BiConsumer<Integer, ComputationGraph> hook = beforeEpoch;
+      if (hook != null) {
+        hook.accept(epoch + 1, trainer.network());
+      }
       jsc.setJobDescription("train-prior: epoch " + (epoch + 1) + "/" + p.epochs());
       long t0 = System.nanoTime();
       JavaRDD<MultiDataSet> batches = train.mapPartitionsWithIndex(new GridBatches(spec, p.batchSizePerWorker(),
-          SplitAssigner.mix64(t.seed(), 7000 + epoch)), false);
+          SplitAssigner.mix64(config.train().seed(), 7000 + epoch)), false);
       trainer.fitEpoch(batches);
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
       ComputationGraph graph = trainer.network();
       double trainNats = PixelCnnGraphs.natsPerCode(trainer.score(), spec);
-      DivergenceGuard.check(trainNats, graph, epoch + 1, graph.getIterationCount(), paths.prior());
+      DivergenceGuard.check(trainNats, graph, epoch + 1, graph.getIterationCount(), last.pathOrNone(),
+          "Lower prior.learning-rate and rerun with the same run-id to resume from that checkpoint, or rerun with "
+          + "--fresh to start over.");
       jsc.setJobDescription("train-prior: evaluate epoch " + (epoch + 1) + " on val");
       byte[] zip = ModelStore.toBytes(graph, spec);
       double valNats = evaluate(jsc, zip, val, spec);
       ModelStore.save(zip, paths.prior(), jsc.hadoopConfiguration());
       history.add(new double[] {epoch + 1, trainNats, valNats});
-      lines.append(String.format(Locale.ROOT, "{\"epoch\":%d,\"epochs\":%d,\"train_nll_nats_per_code\":%.6g,"
+      lines.add(String.format(Locale.ROOT, "{\"epoch\":%d,\"epochs\":%d,\"train_nll_nats_per_code\":%.6g,"
           + "\"val_nll_nats_per_code\":%.6g,\"unigram_entropy_nats\":%.6g,\"ln_k\":%.6g,"
-          + "\"train_grids_per_s\":%.6g,\"epoch_seconds\":%.6g}%n", epoch + 1, p.epochs(), trainNats, valNats,
+          + "\"train_grids_per_s\":%.6g,\"epoch_seconds\":%.6g}", epoch + 1, p.epochs(), trainNats, valNats,
           unigram, lnK, trainCount / fitSeconds, (System.nanoTime() - t0) / 1e9));
-      files.writeString(paths.priorMetrics(), lines.toString());
+      files.writeString(paths.priorMetrics(), String.join("\n", lines) + "\n");
       plot(files, paths, history, unigram, lnK);
+      RestartPoint next = loop.checkpointIfDue(epoch + 1, graph.getIterationCount(), zip, lines, last);
       LOG.info(String.format(Locale.ROOT, "prior epoch %d/%d: val NLL %.3f nats/code (unigram entropy %.3f, "
-          + "ln K %.3f), train %.3f, %.0f grids/s", epoch + 1, p.epochs(), valNats, unigram, lnK, trainNats,
-          trainCount / fitSeconds));
+          + "ln K %.3f), train %.3f, %.0f grids/s%s", epoch + 1, p.epochs(), valNats, unigram, lnK, trainNats,
+          trainCount / fitSeconds, next != last ? ", checkpoint " + next.path() : ""));
+      return next;
     }
-    train.unpersist();
-    val.unpersist();
-    LOG.info("train-prior: done in {} s; prior {}, metrics {}", fmt((System.nanoTime() - started) / 1e9),
-        files.qualify(paths.prior()), files.qualify(paths.priorMetrics()));
+  }
+
+  /** {epoch, train NLL, val NLL} of a prior-metrics line, for the plot of a resumed run. */
+  static double[] historyRow(String line) {
+    try {
+      JsonNode json = new ObjectMapper().readTree(line);
+      return new double[] {json.path("epoch").asDouble(), json.path("train_nll_nats_per_code").asDouble(),
+          json.path("val_nll_nats_per_code").asDouble()};
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a prior checkpoint's metrics line is not JSON: " + line, e);
+    }
   }
 
   /** Code grids of one split as int arrays, at most {@code limit} of them (0 = all), ordered by id if limited. */
@@ -219,7 +312,7 @@ public final class TrainPriorJob implements Job {
     series.put("train NLL (last averaging round)", train);
     series.put("unigram entropy of the codes", uni);
     series.put("ln K (uniform)", k);
-    files.writeAtomically(paths.plots() + "/prior-nll.png",
+    files.writeAtomically(paths.plots() + "/" + PLOT,
         LinePlot.png("PixelCNN prior: NLL per code", "epoch", "nats per code", series, 800, 500));
   }
 

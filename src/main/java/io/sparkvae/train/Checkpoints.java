@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * Training checkpoints of one run, in {@code <run dir>/checkpoints/}: one folder per checkpoint,
+ * Training checkpoints of one run, in {@code <run dir>/checkpoints/} (the PixelCNN prior's in
+ * {@code <run dir>/prior-checkpoints/}): one folder per checkpoint,
  * {@code epoch-000003/} with {@code model.zip} (ModelSerializer: graph, parameters and updater state) and
  * {@code state.json} (epoch, iteration, the seed the per-epoch random streams derive from, the model config and
  * its hash, the model file's SHA-256 and size, and the metrics lines so far).
@@ -39,15 +40,35 @@ public final class Checkpoints {
 
   private final HadoopFiles files;
   private final String dir;
+  private final String configPrefix;
   private final int keep;
 
+  /** The checkpoints of {@code train}, in {@code <run dir>/checkpoints/}; their config is {@code model.*}. */
   public Checkpoints(HadoopFiles files, String runDir, int keep) {
+    this(files, runDir, "checkpoints", "model", keep);
+  }
+
+  private Checkpoints(HadoopFiles files, String runDir, String folder, String configPrefix, int keep) {
     if (keep < 1) {
       throw new IllegalArgumentException("keep must be at least 1, got " + keep);
     }
     this.files = files;
-    this.dir = HadoopFiles.child(runDir, "checkpoints");
+    this.dir = HadoopFiles.child(runDir, folder);
+    this.configPrefix = configPrefix;
     this.keep = keep;
+  }
+
+  /**
+   * The checkpoints of {@code train-prior}, in {@code <run dir>/prior-checkpoints/}; their config is the prior's
+   * ({@code prior.*} and what it takes from the VQ-VAE).
+   */
+  public static Checkpoints prior(HadoopFiles files, String runDir, int keep) {
+    return new Checkpoints(files, runDir, "prior-checkpoints", "prior", keep);
+  }
+
+  /** The prefix of the config keys that {@link #modelChanges} names: {@code model} or {@code prior}. */
+  public String configPrefix() {
+    return configPrefix;
   }
 
   public String dir() {
@@ -175,7 +196,7 @@ public final class Checkpoints {
     }
     String state = HadoopFiles.child(HadoopFiles.child(dir, names.get(names.size() - 1)), "state.json");
     try {
-      return differences(JSON.readTree(files.readString(state)).path("model_config"), now);
+      return differences(configPrefix, JSON.readTree(files.readString(state)).path("model_config"), now);
     } catch (JsonProcessingException | RuntimeException e) {
       return List.of(); // unreadable: resume skips it with a warning and checks the one before
     }
@@ -186,8 +207,13 @@ public final class Checkpoints {
    * {@code model.key: checkpoint X, now Y} (config names, e.g. {@code latent-dim}); empty when they match.
    */
   public static List<String> differences(JsonNode checkpoint, JsonNode now) {
+    return differences("model", checkpoint, now);
+  }
+
+  /** As {@link #differences(JsonNode, JsonNode)}, the keys named under {@code prefix}. */
+  public static List<String> differences(String prefix, JsonNode checkpoint, JsonNode now) {
     List<String> out = new ArrayList<>();
-    diff("model", withoutLatentPrior(checkpoint), withoutLatentPrior(now), out);
+    diff(prefix, withoutLatentPrior(checkpoint), withoutLatentPrior(now), out);
     return out;
   }
 

@@ -10,32 +10,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fault-tolerant epoch loop shared by the VAE and the VQ-VAE: where to start (the newest valid checkpoint of
- * the run, or the beginning when {@code train.resume} is false or there is none), and retrying a failed epoch
- * from the last checkpoint up to {@code train.max-retries} times. A {@link TrainingDivergedException} is never
- * retried. The model-specific work (building the trainer from a restart point, one epoch, what a checkpoint
- * holds) is the {@link Model}'s.
+ * The fault-tolerant epoch loop shared by the VAE, the VQ-VAE and the PixelCNN prior: where to start (the newest
+ * valid checkpoint of the run, or the beginning when {@code train.resume} is false or there is none), and
+ * retrying a failed epoch from the last checkpoint up to {@code train.max-retries} times. A
+ * {@link TrainingDivergedException} is never retried. The model-specific work (building the trainer from a
+ * restart point, one epoch, what a checkpoint holds) is the {@link Model}'s.
  */
-final class ResumableEpochs {
+public final class ResumableEpochs {
   private static final Logger LOG = LoggerFactory.getLogger(ResumableEpochs.class);
 
   /** Where training (re)starts: the last checkpoint's model and metrics lines, or nothing (epoch 0). */
-  record RestartPoint(int epoch, byte[] modelZip, List<String> metrics, String path) {
+  public record RestartPoint(int epoch, byte[] modelZip, List<String> metrics, String path) {
     static final RestartPoint START = new RestartPoint(0, null, List.of(), null);
 
     String describe() {
       return path == null ? "the start (no checkpoint yet)" : "checkpoint " + path + " (after epoch " + epoch + ")";
     }
+
+    /** The last good checkpoint's path, for messages, or "none yet". */
+    public String pathOrNone() {
+      return path == null ? "none yet" : path;
+    }
   }
 
   /** The model being trained. */
-  interface Model {
+  public interface Model {
     /** Builds the trainer from {@code from} and runs epochs {@code from.epoch()+1..}; see {@link Epochs}. */
     Epochs start(RestartPoint from);
   }
 
   /** A trainer built from a restart point. */
-  interface Epochs {
+  public interface Epochs {
     /**
      * Runs epoch {@code epoch} (0-based) and returns the restart point after it: a new one when it wrote a
      * checkpoint, else {@code last}.
@@ -43,23 +48,41 @@ final class ResumableEpochs {
     RestartPoint epoch(int epoch, RestartPoint last);
   }
 
+  private final String step;
   private final AppConfig config;
+  private final int epochs;
   private final HadoopFiles files;
-  private final RunPaths paths;
+  private final String output;
   private final Checkpoints checkpoints;
   private final JsonNode modelJson;
 
+  /** The loop of {@code train}: {@code train.epochs}, checkpoints of {@code model.*} in {@code checkpoints/}. */
   ResumableEpochs(AppConfig config, HadoopFiles files, RunPaths paths) {
+    this("train", config, config.train().epochs(), files, paths.model(),
+        new Checkpoints(files, paths.runDir(), config.train().checkpoint().keep()),
+        Checkpoints.modelConfigJson(config.model()));
+  }
+
+  /**
+   * The loop of another training step ({@code train-prior}): {@code epochs} epochs into {@code output}, with
+   * {@code checkpoints} of the model described by {@code modelJson}; checkpoint schedule, retries, resume and
+   * seed from {@code train.*}.
+   */
+  public ResumableEpochs(String step, AppConfig config, int epochs, HadoopFiles files, String output,
+      Checkpoints checkpoints, JsonNode modelJson) {
+    this.step = step;
     this.config = config;
+    this.epochs = epochs;
     this.files = files;
-    this.paths = paths;
-    this.checkpoints = new Checkpoints(files, paths.runDir(), config.train().checkpoint().keep());
-    this.modelJson = Checkpoints.modelConfigJson(config.model());
+    this.output = output;
+    this.checkpoints = checkpoints;
+    this.modelJson = modelJson;
   }
 
   /** Writes a checkpoint after {@code epoch} (1-based) epochs when one is due; returns the new restart point. */
-  RestartPoint checkpointIfDue(int epoch, long iteration, byte[] modelZip, List<String> lines, RestartPoint last) {
-    if (epoch % config.train().checkpoint().every() != 0 && epoch != config.train().epochs()) {
+  public RestartPoint checkpointIfDue(int epoch, long iteration, byte[] modelZip, List<String> lines,
+      RestartPoint last) {
+    if (epoch % config.train().checkpoint().every() != 0 && epoch != epochs) {
       return last;
     }
     String path = checkpoints.save(new Checkpoints.State(epoch, iteration, config.train().seed(),
@@ -67,22 +90,22 @@ final class ResumableEpochs {
     return new RestartPoint(epoch, modelZip, List.copyOf(lines), files.qualify(path));
   }
 
-  String checkpointDir() {
+  public String checkpointDir() {
     return files.qualify(checkpoints.dir());
   }
 
-  /** Trains to {@code train.epochs}, resuming and retrying as the class comment says. */
-  void run(Model model) {
+  /** Trains to the last epoch, resuming and retrying as the class comment says. */
+  public void run(Model model) {
     int maxRetries = config.train().maxRetries();
     RestartPoint restart = startingPoint();
     int failures = 0;
     while (true) {
       try {
-        Epochs epochs = model.start(restart);
+        Epochs trainer = model.start(restart);
         RestartPoint last = restart;
-        for (int epoch = restart.epoch(); epoch < config.train().epochs(); epoch++) {
+        for (int epoch = restart.epoch(); epoch < epochs; epoch++) {
           try {
-            last = epochs.epoch(epoch, last);
+            last = trainer.epoch(epoch, last);
           } catch (TrainingDivergedException e) {
             throw e; // never retried: the same data and model would diverge again
           } catch (Exception e) { // also Spark's checked SparkException, thrown undeclared by its Java API
@@ -96,11 +119,11 @@ final class ResumableEpochs {
         restart = e.lastCheckpoint;
         String error = String.valueOf(e.getCause().getMessage());
         if (failures > maxRetries) {
-          throw new IllegalStateException("train: epoch " + e.epoch + " failed " + failures + " time(s) since "
+          throw new IllegalStateException(step + ": epoch " + e.epoch + " failed " + failures + " time(s) since "
               + restart.describe() + " (train.max-retries = " + maxRetries + "); rerun with the same run-id to "
               + "resume from the last checkpoint. Last error: " + error, e.getCause());
         }
-        LOG.warn("train: epoch {} failed ({}); retrying from {} (retry {}/{})", e.epoch, error, restart.describe(),
+        LOG.warn("{}: epoch {} failed ({}); retrying from {} (retry {}/{})", step, e.epoch, error, restart.describe(),
             failures, maxRetries);
       }
     }
@@ -109,27 +132,27 @@ final class ResumableEpochs {
   private RestartPoint startingPoint() {
     if (!config.train().resume()) {
       if (files.exists(checkpoints.dir())) {
-        LOG.info("train: train.resume = false (--fresh): deleting the checkpoints in {}", checkpointDir());
+        LOG.info("{}: train.resume = false (--fresh): deleting the checkpoints in {}", step, checkpointDir());
         files.delete(checkpoints.dir());
       }
       return RestartPoint.START;
     }
     Optional<Checkpoints.Loaded> newest = checkpoints.newestValid(LOG::warn);
     if (newest.isEmpty()) {
-      if (files.exists(paths.model())) {
-        LOG.warn("train: run {} has a model but no valid checkpoint (an attempt failed before its first): "
-            + "starting over", config.runId());
+      if (files.exists(output)) {
+        LOG.warn("{}: run {} has {} but no valid checkpoint (an attempt failed before its first): starting over",
+            step, config.runId(), files.qualify(output));
       }
       return RestartPoint.START;
     }
     Checkpoints.Loaded c = newest.get();
-    List<String> changed = Checkpoints.differences(c.state().modelConfig(), modelJson);
+    List<String> changed = Checkpoints.differences(checkpoints.configPrefix(), c.state().modelConfig(), modelJson);
     if (!changed.isEmpty()) {
       throw new IllegalStateException("run " + config.runId() + " has a checkpoint of another model ("
           + String.join("; ", changed) + "): pass --fresh to start over, or choose another run-id");
     }
-    LOG.info("train: resuming from checkpoint {}: epoch {}/{} done, iteration {}", files.qualify(c.path()),
-        c.state().epoch(), config.train().epochs(), c.state().iteration());
+    LOG.info("{}: resuming from checkpoint {}: epoch {}/{} done, iteration {}", step, files.qualify(c.path()),
+        c.state().epoch(), epochs, c.state().iteration());
     return new RestartPoint(c.state().epoch(), c.modelZip(), c.state().metrics(), files.qualify(c.path()));
   }
 

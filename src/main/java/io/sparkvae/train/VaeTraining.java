@@ -117,7 +117,7 @@ final class VaeTraining {
         ? GaussianLoss.logNormalizer(shape.dimensions(), spec.gaussianSigma()) : 0.0);
     ComputationGraph graph = trainer.network();
     DivergenceGuard.check(loss, graph, epoch + 1, graph.getIterationCount(),
-        last.path() == null ? "none yet" : last.path());
+        last.pathOrNone());
     // 2. distributed evaluation on val, then the metrics line, the model, the pictures, the checkpoint
     jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
     byte[] modelZip = ModelStore.toBytes(graph, spec); // serialised once: broadcast, saved, checkpointed

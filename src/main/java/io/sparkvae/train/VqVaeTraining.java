@@ -119,7 +119,7 @@ final class VqVaeTraining {
     Codebooks.rederiveFromEma(network);
     double loss = trainer.score() + logNormalizer;
     DivergenceGuard.check(loss, network, epoch + 1, network.getIterationCount(),
-        last.path() == null ? "none yet" : last.path());
+        last.pathOrNone());
     // 3. distributed evaluation on val, dead-code restarts, then metrics, model and pictures
     jsc.setJobDescription("train: evaluate epoch " + (epoch + 1) + "/" + epochs + " on val");
     // serialised once: broadcast for evaluation and saved, so model.zip is the model the metrics describe

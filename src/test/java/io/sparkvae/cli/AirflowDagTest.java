@@ -111,8 +111,9 @@ class AirflowDagTest {
           assertEquals("client", task.get("deploy_mode").asText(), id + ": validate starts no SparkContext");
           continue;
         }
-        // a retry of train resumes from its checkpoints (--overwrite would delete them); others replace
-        boolean resumes = taskId.equals("train");
+        // a retry of train or train-prior resumes from its checkpoints (--overwrite would delete them); others
+        // replace
+        boolean resumes = taskId.equals("train") || taskId.equals("train-prior");
         assertEquals(!resumes, strings(first.get("application_args")).contains("--overwrite"), id);
         assertEquals("cluster", task.get("deploy_mode").asText(), id);
         JsonNode conf = task.get("conf");

@@ -13,7 +13,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,17 +27,7 @@ class LocalVqPipelineTest {
   @TempDir Path root;
 
   private String[] args(String command, String... extra) {
-    List<String> a = new ArrayList<>(List.of(command, "--set", "output-root=" + root,
-        "--set", "run-id=vq", "--set", "spark.master=local[2]",
-        "--set", "data.synthetic.count=600", "--set", "data.synthetic.image-size=16",
-        "--set", "data.synthetic.val-fraction=0.15", "--set", "data.synthetic.partitions=2",
-        "--set", "model.type=vqvae", "--set", "model.vqvae.hidden-channels=16",
-        "--set", "model.vqvae.residual-channels=8", "--set", "model.vqvae.embedding-dim=8",
-        "--set", "model.vqvae.codebook-size=16",
-        "--set", "train.epochs=3", "--set", "train.workers=2", "--set", "train.batch-size-per-worker=16",
-        "--set", "train.averaging-frequency=3", "--set", "train.learning-rate=0.003",
-        "--set", "prior.hidden-channels=8", "--set", "prior.epochs=2", "--set", "prior.batch-size-per-worker=16",
-        "--set", "sample.count=40", "--set", "sample.batch-size=8"));
+    List<String> a = TinyVqRun.args(command, root.toString(), "vq");
     a.addAll(List.of(extra));
     return a.toArray(new String[0]);
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.MainRun;
+import io.sparkvae.e2e.JsonLines;
 import io.sparkvae.e2e.TinyVaeRun;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.model.vae.ModelStore;
@@ -15,8 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,14 +45,7 @@ class TrainFaultToleranceTest {
   }
 
   private List<Integer> metricEpochs() throws Exception {
-    List<Integer> epochs = new ArrayList<>();
-    Pattern p = Pattern.compile("\"epoch\":(\\d+),");
-    for (String line : Files.readAllLines(run().resolve("metrics.jsonl"))) {
-      Matcher m = p.matcher(line);
-      assertTrue(m.find(), line);
-      epochs.add(Integer.parseInt(m.group(1)));
-    }
-    return epochs;
+    return JsonLines.epochs(run().resolve("metrics.jsonl"));
   }
 
   private List<String> checkpoints() {
