@@ -9,7 +9,6 @@ import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.model.vae.Likelihood;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
-import io.sparkvae.sample.LatentSampler;
 import io.sparkvae.train.BarrierAveraging;
 import io.sparkvae.train.MinibatchFunction;
 import io.sparkvae.train.ParameterAveraging;
@@ -60,8 +59,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class VaeBenchmark {
   private static final int BATCH = 64;
-  /** Timed repetitions of the decode measurement, after a warm-up; the best is reported. */
-  private static final int TIMED_ROUNDS = 3;
   /** Timed epochs of each kind in the Spark measurement (after a warm-up epoch); the median is reported. */
   private static final int EPOCH_ROUNDS = Integer.getInteger("bench.epochs", 5);
 
@@ -74,15 +71,13 @@ public final class VaeBenchmark {
       case "sgemm" -> result("sgemm-gflops", sgemm(Integer.parseInt(arg(args, 1, "1024"))));
       case "spark" -> spark(spec("cifar"), Integer.parseInt(arg(args, 1, "2")), Integer.parseInt(arg(args, 2, "5")),
           Integer.parseInt(arg(args, 3, "3840")), arg(args, 4, TrainConfig.BARRIER));
-      case "decode" -> result("decode-" + arg(args, 1, "2000"),
-          decodeOnly(spec("cifar"), Integer.parseInt(arg(args, 1, "2000"))));
       case "sample" -> SampleBenchmark.run(spec("cifar"), args.length > 1
           ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[] {2000, 10000, 50000},
           Integer.getInteger("bench.sampleRounds", 5));
       case "pipeline" -> pipeline(spec("cifar"), Integer.parseInt(arg(args, 1, "12000")));
       case "memory" -> memory(spec("cifar"), Integer.parseInt(arg(args, 1, "60")));
       default -> throw new IllegalArgumentException(
-          "mode: train SHAPE N | layers SHAPE N | sgemm N | spark WORKERS FREQ IMAGES [barrier|dl4j-spark] | decode N | sample N1 N2 ..."
+          "mode: train SHAPE N | layers SHAPE N | sgemm N | spark WORKERS FREQ IMAGES [barrier|dl4j-spark] | sample N1 N2 ..."
               + " | pipeline N | memory N");
     }
     // Spark's barrier stages leave a non-daemon timer thread behind ("Barrier task timer for barrier() calls.")
@@ -381,25 +376,6 @@ public final class VaeBenchmark {
       sum += e.getDurationMs();
     }
     return sum;
-  }
-
-  /** Decoder forward passes only, batches of 100, in this JVM: the best of {@link #TIMED_ROUNDS}. */
-  static double decodeOnly(VaeSpec spec, int n) {
-    ComputationGraph decoder = VaeGraphs.decoder(VaeGraphs.newTrainingGraph(spec), spec);
-    LatentSampler sampler = new LatentSampler(1, spec.latentDim(), 1.0);
-    INDArray z = sampler.latents(0, 100);
-    for (int i = 0; i < 3; i++) {
-      decoder.outputSingle(false, z);
-    }
-    double best = 0;
-    for (int round = 0; round < TIMED_ROUNDS; round++) {
-      long t0 = System.nanoTime();
-      for (int done = 0; done < n; done += 100) {
-        decoder.outputSingle(false, z);
-      }
-      best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
-    }
-    return best;
   }
 
   /** Deletes {@code dir} and everything under it, if it exists. */
