@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs spark-vae in Spark local mode, building the project first if needed.
 #   submit/local.sh                  prepare + train + sample with conf/local.conf (replaces earlier output)
-#   submit/local.sh vqvae            the VQ path with conf/local-vqvae.conf: prepare (if needed) + train +
+#   submit/local.sh vqvae            the VQ path with conf/local-vqvae.conf: prepare (unless kept) + train +
 #                                    encode + train-prior + sample
 #   submit/local.sh COMMAND ARGS...  one step, e.g. submit/local.sh train --config conf/local.conf --set train.epochs=3
 # Environment: SPARK_VAE_HEAP (driver heap, default 4g), SPARK_VAE_OFFHEAP (ND4J off-heap limit, default 6g),
@@ -64,8 +64,10 @@ start=$(date +%s)
 if [[ "${1:-}" == "vqvae" ]]; then
   CONFIG="${SPARK_VAE_CONFIG:-conf/local-vqvae.conf}"
   RUN="out/local/runs/local-vqvae"
-  if grep -qs '"generator" *: *"shapes-v2"' out/local/prepared/_dataset.json; then
-    echo "== 1/5 prepare: reusing out/local/prepared ==" >&2
+  # the VAE run's prepared dataset is kept when it is this configuration's (same generator, count, size, seed
+  # and split fractions): validate says that running prepare would do nothing
+  if run_step validate prepare --config "$CONFIG" 2>/dev/null | grep -q "running it does nothing"; then
+    echo "== 1/5 prepare: keeping the prepared dataset (it is this configuration's) ==" >&2
   else
     echo "== 1/5 prepare (synthetic shapes) ==" >&2
     run_step prepare --config "$CONFIG" --overwrite

@@ -4,6 +4,7 @@ import io.sparkvae.config.AppConfig;
 import io.sparkvae.io.HadoopFiles;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /** One sub-command: checks its inputs and outputs before Spark starts, then runs on Spark. */
@@ -26,6 +27,15 @@ public interface Job {
    */
   default Map<String, String> codeVersions(AppConfig config) {
     return Map.of();
+  }
+
+  /**
+   * Why running the sub-command would change nothing, whatever the run id (its output already is what it would
+   * write), or empty. Asked before {@link #preflight} unless {@code --overwrite} is given; a reason makes the run
+   * a no-op. Reads only what exists now. Empty by default.
+   */
+  default Optional<String> upToDate(AppConfig config, HadoopFiles files) {
+    return Optional.empty();
   }
 
   /** Problems with inputs or outputs (missing input, existing output); empty when it may run. */

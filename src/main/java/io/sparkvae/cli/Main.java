@@ -99,6 +99,11 @@ public final class Main {
               + end.get() + "); nothing to do (pass --overwrite to run it again)");
           return 0;
         }
+        Optional<String> same = cli.overwrite() ? Optional.empty() : job.upToDate(config, local);
+        if (same.isPresent()) {
+          out.println(cli.command() + ": " + same.get() + "; nothing to do (pass --overwrite to run it again)");
+          return 0;
+        }
       }
       problems.addAll(job.preflight(config, cli.overwrite(), local));
       if (!problems.isEmpty()) {

@@ -100,9 +100,13 @@ final class ValidateCommand {
         // as Main does: a step that already succeeded with this configuration would do nothing, so the files
         // it finds (its own outputs, for one) are no problem
         Optional<String> end = StepRecord.noOpSince(local, config, step, overwrite);
+        Optional<String> same = overwrite || end.isPresent() ? Optional.empty() : job.upToDate(config, local);
         if (end.isPresent()) {
           noOps.add(String.format("  %-12s already succeeded with this configuration (at %s): running it does "
               + "nothing (--overwrite runs it again)%n", step, end.get()));
+        } else if (same.isPresent()) {
+          noOps.add(String.format("  %-12s %s: running it does nothing (--overwrite runs it again)%n", step,
+              same.get()));
         } else {
           for (String problem : job.preflight(config, overwrite, files)) {
             problems.add(prefix + problem);

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Main;
+import io.sparkvae.cli.MainRun;
+import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.Schemas;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.model.vae.LatentMixture;
@@ -69,6 +71,24 @@ class LocalPipelineTest {
     assertEquals(0, Main.run(args("prepare"), System.out, System.err));
     assertTrue(Files.isRegularFile(root.resolve("prepared/_dataset.json")));
     assertTrue(Files.isDirectory(root.resolve("prepared/split=train")));
+    // the same synthetic dataset, asked for by another run: nothing to do, whatever the partitions; another one is
+    // refused, naming what differs; validate says the same
+    long prepared = Files.getLastModifiedTime(root.resolve("prepared/_dataset.json")).toMillis();
+    MainRun same = MainRun.of(args("prepare", "--set", "run-id=other", "--set", "data.synthetic.partitions=3"));
+    assertEquals(0, same.code(), same.err());
+    assertTrue(same.out().contains("already holds the synthetic dataset of this configuration (generator "
+        + ShapesGenerator.VERSION + ", 700 images of 16x16, seed "), same.out());
+    assertEquals(prepared, Files.getLastModifiedTime(root.resolve("prepared/_dataset.json")).toMillis());
+    MainRun other = MainRun.of(args("prepare", "--set", "run-id=other", "--set", "data.synthetic.count=900"));
+    assertEquals(2, other.code());
+    assertTrue(other.err().contains("holds another synthetic dataset (data.synthetic.count: dataset 700, now 900) "
+        + "(pass --overwrite to replace it)"), other.err());
+    List<String> validateArgs = new ArrayList<>(List.of(args("validate", "--set", "run-id=other")));
+    validateArgs.add(1, "prepare,train");
+    MainRun validate = MainRun.of(validateArgs);
+    assertEquals(0, validate.code(), validate.err());
+    assertTrue(validate.out().contains("already holds the synthetic dataset of this configuration"), validate.out());
+    assertEquals(prepared, Files.getLastModifiedTime(root.resolve("prepared/_dataset.json")).toMillis());
 
     assertEquals(0, Main.run(args("train"), System.out, System.err));
     Path run = root.resolve("runs/tiny");
