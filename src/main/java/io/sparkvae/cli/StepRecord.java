@@ -64,10 +64,14 @@ public final class StepRecord {
 
   /**
    * The no-op rule, for running a command and for validating it: unless {@code overwrite}, when the command already
-   * succeeded with this configuration, the {@code end} time of that run (running it again does nothing).
+   * succeeded with this configuration and its outputs are still there, the {@code end} time of that run (running
+   * it again does nothing). An output deleted since (a prepared dataset removed to save space) makes it run again.
    */
   static Optional<String> noOpSince(HadoopFiles files, AppConfig config, String command, boolean overwrite) {
-    return overwrite ? Optional.empty() : new StepRecord(files, config, command).finishedWithSameConfig();
+    if (overwrite || !Main.JOBS.get(command).outputs(config).stream().allMatch(files::exists)) {
+      return Optional.empty();
+    }
+    return new StepRecord(files, config, command).finishedWithSameConfig();
   }
 
   /**

@@ -98,6 +98,12 @@ public final class ResumableEpochs {
   public void run(Model model) {
     int maxRetries = config.train().maxRetries();
     RestartPoint restart = startingPoint();
+    if (restart.epoch() >= epochs && restart.modelZip() != null && !files.exists(output)) {
+      // every epoch is done but the model was deleted since: it is the last checkpoint's
+      LOG.info("{}: all {} epochs are done; {} is missing and comes back from {}", step, epochs,
+          files.qualify(output), restart.path());
+      files.writeAtomically(output, restart.modelZip());
+    }
     int failures = 0;
     while (true) {
       try {

@@ -12,6 +12,7 @@ import io.sparkvae.config.ConfigLoader;
 import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.Hashes;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,20 @@ class StepRecordTest {
     assertTrue(new StepRecord(HadoopFiles.local(), config, "prepare").finishedWithSameConfig().isPresent());
     assertTrue(new StepRecord(HadoopFiles.local(), config(dir, "data.synthetic.count=500"), "prepare")
         .finishedWithSameConfig().isEmpty());
+  }
+
+  @Test
+  void aSucceededStepWhoseOutputWasDeletedRunsAgain(@TempDir Path dir) throws Exception {
+    AppConfig config = config(dir);
+    StepRecord record = new StepRecord(HadoopFiles.local(), config, "prepare");
+    record.started("3.5.7");
+    record.succeeded("3.5.7");
+    Path prepared = Files.createDirectories(Path.of(config.data().prepared()));
+    assertTrue(StepRecord.noOpSince(HadoopFiles.local(), config, "prepare", false).isPresent());
+    assertTrue(StepRecord.noOpSince(HadoopFiles.local(), config, "prepare", true).isEmpty(), "--overwrite");
+    Files.delete(prepared);
+    assertTrue(StepRecord.noOpSince(HadoopFiles.local(), config, "prepare", false).isEmpty(),
+        "the prepared dataset is gone: prepare runs again");
   }
 
   /** Runs {@code command}'s record to success, then rewrites its hash as records before the generator rule had it. */

@@ -85,6 +85,16 @@ class TrainFaultToleranceTest {
     assertEquals(List.of(1, 2, 3, 4), metricEpochs());
     assertEquals(List.of("epoch-000003", "epoch-000004"), checkpoints());
 
+    // the finished run's model deleted since: the rerun is no no-op, trains nothing and restores the model from
+    // the last checkpoint
+    Files.delete(run().resolve("model.zip"));
+    Files.deleteIfExists(run().resolve(".model.zip.crc"));
+    ran.clear();
+    assertEquals(0, run("train", "--set", "train.epochs=4").code());
+    assertEquals(List.of(), ran);
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(run().resolve("checkpoints/epoch-000004/model.zip")),
+        Files.readAllBytes(run().resolve("model.zip"))));
+
     // a changed model is refused before Spark starts, naming the key; nothing is touched
     long modified = Files.getLastModifiedTime(run().resolve("metrics.jsonl")).toMillis();
     MainRun changed = run("train", "--set", "train.epochs=5", "--set", "model.latent-dim=4");
