@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Job;
+import io.sparkvae.cli.JobProgress;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.CelebaConfig;
 import io.sparkvae.config.Cifar10Config;
@@ -31,6 +32,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,8 +178,10 @@ public final class PrepareJob implements Job {
     details.put("seed", synth.seed());
     details.put("generator", ShapesGenerator.VERSION);
     details.put("synthetic", syntheticSettings(synth));
-    writer.write(session(jsc).createDataFrame(rows, Schemas.PREPARED), target,
-        3L * synth.imageSize() * synth.imageSize(), List::of, details);
+    try (JobProgress progress = progress(jsc, synth.count())) {
+      writer.write(session(jsc).createDataFrame(counted(rows, progress), Schemas.PREPARED), target,
+          3L * synth.imageSize() * synth.imageSize(), List::of, details);
+    }
   }
 
   private static void cifar10(JavaSparkContext jsc, HadoopFiles files, PreparedWriter writer, String input,
@@ -195,8 +199,11 @@ public final class PrepareJob implements Job {
     details.put("val_count", cifar.valCount());
     details.put("val_seed", cifar.seed());
     details.put("labels", "airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck");
-    writer.write(session(jsc).createDataFrame(rows, Schemas.PREPARED), target, Cifar10Format.PIXELS,
-        List::of, details);
+    long total = batches.stream().mapToLong(Cifar10Batch::records).sum();
+    try (JobProgress progress = progress(jsc, total)) {
+      writer.write(session(jsc).createDataFrame(counted(rows, progress), Schemas.PREPARED), target,
+          Cifar10Format.PIXELS, List::of, details);
+    }
   }
 
   private static void celeba(JavaSparkContext jsc, HadoopFiles files, PreparedWriter writer, String input,
@@ -222,13 +229,30 @@ public final class PrepareJob implements Job {
     details.put("input", files.qualify(input));
     details.put("crop_size", celeba.cropSize());
     details.put("attributes", celebaInput.attributeNames());
-    writer.write(session(jsc).createDataFrame(rows, Schemas.PREPARED), target, bytesPerImage, () -> {
-      // a retried task adds its rejects again: one per path
-      Map<String, Reject> unique = new TreeMap<>();
-      celebaInput.rejects().forEach(r -> unique.put(r.path(), r));
-      decodeRejects.value().forEach(r -> unique.put(r.path(), r));
-      return new ArrayList<>(unique.values());
-    }, details);
+    try (JobProgress progress = progress(jsc, items.size())) {
+      writer.write(session(jsc).createDataFrame(counted(rows, progress), Schemas.PREPARED), target, bytesPerImage,
+          () -> {
+            // a retried task adds its rejects again: one per path
+            Map<String, Reject> unique = new TreeMap<>();
+            celebaInput.rejects().forEach(r -> unique.put(r.path(), r));
+            decodeRejects.value().forEach(r -> unique.put(r.path(), r));
+            return new ArrayList<>(unique.values());
+          }, details);
+    }
+  }
+
+  /** Progress lines while the images are written (images decoded or generated, of {@code total}). */
+  private static JobProgress progress(JavaSparkContext jsc, long total) {
+    return JobProgress.start(jsc.sc(), "prepare", "images", total, JobProgress.EVERY, LOG::info);
+  }
+
+  /** The rows, each counted in {@code progress} as the writer takes it. */
+  private static JavaRDD<Row> counted(JavaRDD<Row> rows, JobProgress progress) {
+    LongAccumulator counter = progress.counter();
+    return rows.map(r -> {
+      counter.add(1);
+      return r;
+    });
   }
 
   private static SparkSession session(JavaSparkContext jsc) {

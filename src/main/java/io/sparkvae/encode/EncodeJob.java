@@ -1,6 +1,7 @@
 package io.sparkvae.encode;
 
 import io.sparkvae.cli.Job;
+import io.sparkvae.cli.JobProgress;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.RunPaths;
@@ -11,6 +12,7 @@ import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vqvae.Codebooks;
 import io.sparkvae.model.vqvae.VqVaeGraphs;
 import io.sparkvae.model.vqvae.VqVaeSpec;
+import io.sparkvae.train.PreparedData;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,6 +22,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -75,14 +78,17 @@ public final class EncodeJob implements Job {
     VqVaeSpec spec = vqSpec(ModelStore.fromBytesAny(modelBytes).spec(), paths.model());
     Broadcast<byte[]> model = jsc.broadcast(modelBytes);
     jsc.setJobDescription("encode: " + config.data().prepared() + " into code grids");
-    JavaRDD<Row> rows = spark.read().parquet(config.data().prepared()).select("id", "split", "pixels")
-        .toJavaRDD().mapPartitions(new Encoder(model, spec)::rows);
+    var prepared = spark.read().parquet(config.data().prepared()).select("id", "split", "pixels");
+    JobProgress progress = JobProgress.start(spark.sparkContext(), "encode", "images",
+        PreparedData.count(files, config.data().prepared()).orElseGet(prepared::count), JobProgress.EVERY, LOG::info);
+    JavaRDD<Row> rows = prepared.toJavaRDD().mapPartitions(new Encoder(model, spec, progress.counter())::rows);
     String tmp = HadoopFiles.temporarySibling(paths.codes());
     try {
       spark.createDataFrame(rows, Schemas.CODES).write().option("compression", "zstd").partitionBy("split")
           .parquet(tmp);
       files.replace(tmp, paths.codes());
     } finally {
+      progress.close();
       if (files.exists(tmp)) {
         files.delete(tmp);
       }
@@ -103,7 +109,8 @@ public final class EncodeJob implements Job {
   }
 
   /** On an executor: batches of prepared rows through the encoder and the nearest-code search. */
-  private record Encoder(Broadcast<byte[]> model, VqVaeSpec spec) implements java.io.Serializable {
+  private record Encoder(Broadcast<byte[]> model, VqVaeSpec spec, LongAccumulator progress)
+      implements java.io.Serializable {
     Iterator<Row> rows(Iterator<Row> prepared) {
       if (!prepared.hasNext()) {
         return List.<Row>of().iterator();
@@ -130,6 +137,7 @@ public final class EncodeJob implements Job {
             out.add(RowFactory.create(chunk.get(i).getString(0), chunk.get(i).getString(1), SparkRows.seq(grid),
                 spec.codeHeight(), spec.codeWidth()));
           }
+          progress.add(chunk.size());
           chunk.clear();
         }
       }

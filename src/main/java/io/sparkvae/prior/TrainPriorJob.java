@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvae.cli.Job;
+import io.sparkvae.cli.JobProgress;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.PriorConfig;
 import io.sparkvae.config.TrainConfig;
@@ -228,9 +229,11 @@ public final class TrainPriorJob implements Job {
       files.writeString(paths.priorMetrics(), String.join("\n", lines) + "\n");
       plot(files, paths, history, unigram, lnK);
       RestartPoint next = loop.checkpointIfDue(epoch + 1, graph.getIterationCount(), zip, lines, last);
+      double epochSeconds = (System.nanoTime() - t0) / 1e9;
       LOG.info(String.format(Locale.ROOT, "prior epoch %d/%d: val NLL %.3f nats/code (unigram entropy %.3f, "
-          + "ln K %.3f), train %.3f, %.0f grids/s%s", epoch + 1, p.epochs(), valNats, unigram, lnK, trainNats,
-          trainCount / fitSeconds, next != last ? ", checkpoint " + next.path() : ""));
+          + "ln K %.3f), train %.3f, %.0f grids/s, ETA %s%s", epoch + 1, p.epochs(), valNats, unigram, lnK,
+          trainNats, trainCount / fitSeconds, JobProgress.duration(epochSeconds * (p.epochs() - epoch - 1)),
+          next != last ? ", checkpoint " + next.path() : ""));
       return next;
     }
   }

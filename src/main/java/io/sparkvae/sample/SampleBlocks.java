@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,12 +35,14 @@ public final class SampleBlocks implements Serializable {
   private final int blockSize;
   private final long seed;
   private final double temperature;
+  private final LongAccumulator progress;
 
   /**
    * @param mixture the fitted prior over z, or null to draw z from N(0, I)
+   * @param progress counts the samples made, for the driver's progress lines; null for none
    */
   public SampleBlocks(Broadcast<Decoder> model, Broadcast<LatentMixture> mixture, String runId, long count,
-      int blockSize, long seed, double temperature) {
+      int blockSize, long seed, double temperature, LongAccumulator progress) {
     this.model = model;
     this.mixture = mixture;
     this.runId = runId;
@@ -47,6 +50,7 @@ public final class SampleBlocks implements Serializable {
     this.blockSize = blockSize;
     this.seed = seed;
     this.temperature = temperature;
+    this.progress = progress;
   }
 
   /** Number of blocks covering {@code count} samples. */
@@ -68,7 +72,7 @@ public final class SampleBlocks implements Serializable {
         mixture == null ? null : mixture.value());
     int d = spec.latentDim();
     SampleRows out = new SampleRows(runId, spec.height(), spec.width(), spec.channels());
-    return out.byBlock(blocks, blockSize, count, (from, n) -> {
+    return out.byBlock(blocks, blockSize, count, progress, (from, n) -> {
       float[] latents = sampler.latentValues(from, n);
       float[] images =
           ImageTensors.hwcValues(decoder.outputSingle(false, Nd4j.create(latents, new long[] {n, d}, 'c')));

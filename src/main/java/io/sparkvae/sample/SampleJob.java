@@ -1,6 +1,7 @@
 package io.sparkvae.sample;
 
 import io.sparkvae.cli.Job;
+import io.sparkvae.cli.JobProgress;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.SampleConfig;
 import io.sparkvae.data.BadInputException;
@@ -109,17 +110,20 @@ public final class SampleJob implements Job {
     List<Integer> blockIds = IntStream.range(0, blocks).boxed().toList();
     jsc.setJobDescription("sample: generate " + s.count() + " images");
     JavaRDD<Integer> ids = jsc.parallelize(blockIds, s.partitions());
+    JobProgress progress = JobProgress.start(spark.sparkContext(), "sample", "images", s.count(), JobProgress.EVERY,
+        LOG::info);
     JavaRDD<InternalRow> rows = vq
         ? ids.mapPartitions(new VqSampleBlocks(model, prior, config.runId(), s.count(), s.batchSize(), s.seed(),
-            s.temperature())::rows)
+            s.temperature(), progress.counter())::rows)
         : ids.mapPartitions(new SampleBlocks(decoder, mixture, config.runId(), s.count(), s.batchSize(), s.seed(),
-            s.temperature())::rows);
+            s.temperature(), progress.counter())::rows);
     // 3. write to a temporary sibling, then commit by rename
     String tmp = HadoopFiles.temporarySibling(paths.samples());
     try {
       writer(frame(spark, rows)).parquet(tmp);
       files.replace(tmp, paths.samples());
     } finally {
+      progress.close();
       if (files.exists(tmp)) {
         files.delete(tmp);
       }

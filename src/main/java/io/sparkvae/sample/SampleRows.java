@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.function.BiFunction;
 import org.apache.spark.TaskContext;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
@@ -66,7 +67,7 @@ final class SampleRows {
    * The rows of {@code blocks}, each block's made by {@code block.apply(first id, count)} only when the rows before
    * it are consumed. The PNG encoder is released once the rows run out, or when the task ends (failed or not).
    */
-  Iterator<InternalRow> byBlock(Iterator<Integer> blocks, int blockSize, long count,
+  Iterator<InternalRow> byBlock(Iterator<Integer> blocks, int blockSize, long count, LongAccumulator progress,
       BiFunction<Long, Integer, List<InternalRow>> block) {
     TaskContext task = TaskContext.get();
     if (task != null) {
@@ -80,7 +81,11 @@ final class SampleRows {
       public boolean hasNext() {
         while (!current.hasNext() && blocks.hasNext()) {
           long from = (long) blocks.next() * blockSize;
-          current = block.apply(from, (int) Math.min(blockSize, count - from)).iterator();
+          int n = (int) Math.min(blockSize, count - from);
+          current = block.apply(from, n).iterator();
+          if (progress != null) {
+            progress.add(n);
+          }
         }
         if (!current.hasNext() && !closed) {
           closed = true;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,9 +30,10 @@ public final class VqSampleBlocks implements Serializable {
   private final int blockSize;
   private final long seed;
   private final double temperature;
+  private final LongAccumulator progress;
 
   public VqSampleBlocks(Broadcast<byte[]> vqvae, Broadcast<byte[]> prior, String runId, long count,
-      int blockSize, long seed, double temperature) {
+      int blockSize, long seed, double temperature, LongAccumulator progress) {
     this.vqvae = vqvae;
     this.prior = prior;
     this.runId = runId;
@@ -39,6 +41,7 @@ public final class VqSampleBlocks implements Serializable {
     this.blockSize = blockSize;
     this.seed = seed;
     this.temperature = temperature;
+    this.progress = progress;
   }
 
   /** Rows of every block in this partition, made block by block as they are consumed. */
@@ -55,7 +58,7 @@ public final class VqSampleBlocks implements Serializable {
     int gh = spec.codeHeight();
     int gw = spec.codeWidth();
     SampleRows out = new SampleRows(runId, spec.height(), spec.width(), spec.channels());
-    return out.byBlock(blocks, blockSize, count, (from, n) -> {
+    return out.byBlock(blocks, blockSize, count, progress, (from, n) -> {
       long[] seeds = new long[n];
       for (int i = 0; i < n; i++) {
         seeds[i] = PixelCnnSampler.sampleSeed(seed, from + i);

@@ -1,6 +1,12 @@
 package io.sparkvae.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkvae.data.PreparedWriter;
+import io.sparkvae.io.HadoopFiles;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,6 +39,27 @@ public final class PreparedData {
       rows = rows.orderBy("id").limit((int) Math.min(Integer.MAX_VALUE, limit));
     }
     return rows.toJavaRDD().map(r -> (byte[]) r.get(1));
+  }
+
+  /** The number of images of a prepared dataset, all splits, as its summary ({@code _dataset.json}) counts them. */
+  public static Optional<Long> count(HadoopFiles files, String prepared) {
+    String summary = prepared + "/" + PreparedWriter.SUMMARY;
+    try {
+      if (!files.exists(summary)) {
+        return Optional.empty();
+      }
+      JsonNode counts = new ObjectMapper().readTree(files.readString(summary)).path("counts");
+      if (!counts.isObject() || counts.isEmpty()) {
+        return Optional.empty();
+      }
+      long n = 0;
+      for (JsonNode c : counts) {
+        n += c.asLong();
+      }
+      return Optional.of(n);
+    } catch (JsonProcessingException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   private static Dataset<Row> split(SparkSession spark, String prepared, String split) {

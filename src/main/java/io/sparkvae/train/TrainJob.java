@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Job;
+import io.sparkvae.cli.JobProgress;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.ModelConfig;
 import io.sparkvae.data.PreparedWriter;
@@ -171,8 +172,6 @@ public final class TrainJob implements Job {
   }
 
   static String eta(double seconds) {
-    long s = Math.round(seconds);
-    return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60)
-        : String.format("%dm%02ds", s / 60, s % 60);
+    return JobProgress.duration(seconds);
   }
 }

@@ -88,7 +88,7 @@ final class SampleBenchmark {
           long seed = (round + 1L) * sizes.length + s;
           // the sampling job's rows, over its two partitions; made anew by each job that runs on them
           JavaRDD<InternalRow> rows = jsc.parallelize(blocks, 2)
-              .mapPartitions(new SampleBlocks(model, null, "bench", n, BLOCK, seed, 1.0)::rows);
+              .mapPartitions(new SampleBlocks(model, null, "bench", n, BLOCK, seed, 1.0, null)::rows);
           for (Kind kind : Kind.values()) {
             long t0 = System.nanoTime();
             switch (kind) {

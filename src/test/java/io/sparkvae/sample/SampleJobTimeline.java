@@ -86,7 +86,7 @@ public final class SampleJobTimeline {
           JavaRDD<InternalRow> rows = mode.startsWith("fake")
               ? jsc.parallelize(blocks, 2).mapPartitions(madeUp(spec, n, round))
               : jsc.parallelize(blocks, 2).mapPartitions(new SampleBlocks(model, null, "timeline", n, BLOCK, round,
-                  1.0)::rows);
+                  1.0, null)::rows);
           long t0 = System.currentTimeMillis();
           if (mode.endsWith("write")) {
             SampleJob.writer(SampleJob.frame(spark, rows)).parquet(out.resolve(mode + round).toString());
@@ -122,7 +122,7 @@ public final class SampleJobTimeline {
       for (int i = 0; i < images.length; i++) {
         images[i] = random.nextFloat();
       }
-      return rows.byBlock(blocks, BLOCK, n, (from, count) -> {
+      return rows.byBlock(blocks, BLOCK, n, null, (from, count) -> {
         float[] z = latents.latentValues(from, count);
         List<InternalRow> block = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

@@ -1,0 +1,142 @@
+package io.sparkvae.cli;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.AccumulableInfo;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.util.LongAccumulator;
+import scala.Tuple4;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+
+/**
+ * Progress of a long Spark job in the driver's log while it runs, e.g. {@code sample: 12,300 of 50,000 images
+ * (24.6%), 37.2 images/s, ETA 21m24s}.
+ *
+ * <p>The tasks add what they have done to {@link #counter()}. A Spark accumulator's value reaches the driver only
+ * when a task ends, but the executors' heartbeats ({@code spark.executor.heartbeatInterval}, 10 s by default) carry
+ * each running task's value too: a listener keeps those, so a job of a few long tasks reports while they run. A
+ * daemon thread logs a line every {@code every} when the count has moved. Close it when the job is done.
+ */
+public final class JobProgress implements AutoCloseable {
+  /** How often a long job logs its progress (when it has moved). */
+  public static final Duration EVERY = Duration.ofSeconds(30);
+
+  private final SparkContext sc;
+  private final String step;
+  private final String unit;
+  private final long total;
+  private final Consumer<String> log;
+  private final LongAccumulator counter;
+  private final Map<Long, Long> running = new ConcurrentHashMap<>();
+  private final Set<Long> ended = ConcurrentHashMap.newKeySet();
+  private final SparkListener listener;
+  private final ScheduledExecutorService timer;
+  private final long started = System.nanoTime();
+  private long reported;
+
+  private JobProgress(SparkContext sc, String step, String unit, long total, Duration every, Consumer<String> log) {
+    this.sc = sc;
+    this.step = step;
+    this.unit = unit;
+    this.total = total;
+    this.log = log;
+    this.counter = sc.longAccumulator(step + ": " + unit + " done");
+    this.listener = new SparkListener() {
+      @Override
+      public void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
+        for (Tuple4<Object, Object, Object, Seq<AccumulableInfo>> task : asList(update.accumUpdates())) {
+          long taskId = (Long) task._1();
+          for (AccumulableInfo info : asList(task._4())) {
+            if (info.id() == counter.id() && info.update().isDefined() && !ended.contains(taskId)) {
+              running.put(taskId, ((Number) info.update().get()).longValue());
+            }
+          }
+        }
+      }
+
+      @Override
+      public void onTaskEnd(SparkListenerTaskEnd end) {
+        // a successful task's value is in the accumulator by now; a failed one's is dropped, as Spark drops it
+        ended.add(end.taskInfo().taskId());
+        running.remove(end.taskInfo().taskId());
+      }
+    };
+    sc.addSparkListener(listener);
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, step + "-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    long ms = Math.max(1, every.toMillis());
+    timer.scheduleAtFixedRate(this::report, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts reporting {@code step}'s progress towards {@code total} {@code unit} (e.g. "images") to {@code log} every
+   * {@code every}.
+   */
+  public static JobProgress start(SparkContext sc, String step, String unit, long total, Duration every,
+      Consumer<String> log) {
+    return new JobProgress(sc, step, unit, total, every, log);
+  }
+
+  /** The accumulator the tasks add their progress to (ship it in the task's closure). */
+  public LongAccumulator counter() {
+    return counter;
+  }
+
+  /** Done so far: the ended tasks' count and the running tasks' last reported counts. */
+  public long done() {
+    long sum = counter.value();
+    for (long v : running.values()) {
+      sum += v;
+    }
+    return Math.min(sum, total);
+  }
+
+  private synchronized void report() {
+    long done = done();
+    if (done == reported || done >= total) {
+      return;
+    }
+    reported = done;
+    log.accept(line(step, unit, done, total, (System.nanoTime() - started) / 1e9));
+  }
+
+  /** The progress line: count, share, rate since the start and the time left at that rate. */
+  static String line(String step, String unit, long done, long total, double seconds) {
+    double rate = seconds > 0 ? done / seconds : 0;
+    String eta = rate > 0 ? duration((total - done) / rate) : "unknown";
+    return String.format(Locale.ROOT, "%s: %,d of %,d %s (%.1f%%), %.1f %s/s, ETA %s", step, done, total, unit,
+        100.0 * done / Math.max(1, total), rate, unit, eta);
+  }
+
+  /** {@code 12m05s}, or {@code 1h02m} from an hour on. */
+  public static String duration(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
+        : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+  }
+
+  private static <T> List<T> asList(Seq<T> seq) {
+    return JavaConverters.seqAsJavaList(seq);
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    sc.removeSparkListener(listener);
+  }
+}

@@ -1,0 +1,70 @@
+package io.sparkvae.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.junit.jupiter.api.Test;
+
+class JobProgressTest {
+  /** Holds the tasks halfway until the driver has seen their progress (local mode: one JVM). */
+  private static final CountDownLatch HALFWAY = new CountDownLatch(1);
+
+  @Test
+  void reportsRunningTasksFromTheirHeartbeats() throws Exception {
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("progress-test")
+        .config("spark.ui.enabled", "false").config("spark.executor.heartbeatInterval", "200ms").getOrCreate();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    try (JobProgress progress = JobProgress.start(spark.sparkContext(), "test", "items", 10, Duration.ofMillis(100),
+        lines::add)) {
+      LongAccumulator counter = progress.counter();
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      // two tasks of 5 items each: 3 done, then a wait that only the driver's sight of those 6 ends
+      CompletableFuture<Void> job = CompletableFuture.runAsync(() -> jsc.parallelize(List.of(0, 1), 2)
+          .foreach(task -> {
+            counter.add(3);
+            if (!HALFWAY.await(60, TimeUnit.SECONDS)) {
+              throw new IllegalStateException("the driver never saw the tasks' progress");
+            }
+            counter.add(2);
+          }));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (progress.done() < 6 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      // the accumulator itself says 0 until a task ends: the 6 come from the heartbeats
+      assertEquals(0L, counter.value());
+      assertEquals(6, progress.done());
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (lines.stream().noneMatch(l -> l.startsWith("test: 6 of 10 items (60.0%), "))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith("test: 6 of 10 items (60.0%), ")), lines.toString());
+      HALFWAY.countDown();
+      job.get(60, TimeUnit.SECONDS);
+      assertEquals(10L, counter.value());
+      assertEquals(10, progress.done(), "ended tasks are counted once");
+    } finally {
+      HALFWAY.countDown();
+      spark.stop();
+    }
+  }
+
+  @Test
+  void lineGivesCountShareRateAndTimeLeft() {
+    assertEquals("sample: 12,300 of 50,000 images (24.6%), 41.0 images/s, ETA 15m20s",
+        JobProgress.line("sample", "images", 12_300, 50_000, 300));
+    assertEquals("encode: 0 of 7 images (0.0%), 0.0 images/s, ETA unknown",
+        JobProgress.line("encode", "images", 0, 7, 2));
+    assertEquals("1h02m", JobProgress.duration(3725));
+  }
+}
