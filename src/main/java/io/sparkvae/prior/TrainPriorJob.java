@@ -210,7 +210,10 @@ public final class TrainPriorJob implements Job {
       long t0 = System.nanoTime();
       JavaRDD<MultiDataSet> batches = train.mapPartitionsWithIndex(new GridBatches(spec, p.batchSizePerWorker(),
           SplitAssigner.mix64(config.train().seed(), 7000 + epoch)), false);
-      trainer.fitEpoch(batches);
+      try (JobProgress progress = JobProgress.start(jsc.sc(), "train-prior: epoch " + (epoch + 1) + "/"
+          + p.epochs(), "grids", trainCount, JobProgress.EVERY, LOG::info)) {
+        trainer.fitEpoch(batches, progress.counter());
+      }
       double fitSeconds = (System.nanoTime() - t0) / 1e9;
       ComputationGraph graph = trainer.network();
       double trainNats = PixelCnnGraphs.natsPerCode(trainer.score(), spec);

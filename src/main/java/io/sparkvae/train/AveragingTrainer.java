@@ -1,6 +1,7 @@
 package io.sparkvae.train;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -16,6 +17,14 @@ public interface AveragingTrainer {
 
   /** One pass over {@code batches}; afterwards {@link #network()} holds the averaged parameters. */
   void fitEpoch(JavaRDD<MultiDataSet> batches);
+
+  /**
+   * As {@link #fitEpoch(JavaRDD)}, the workers adding each fitted minibatch's examples to {@code progress} (for
+   * {@link io.sparkvae.cli.JobProgress}) where the trainer can; dl4j-spark's cannot, and ignores it.
+   */
+  default void fitEpoch(JavaRDD<MultiDataSet> batches, LongAccumulator progress) {
+    fitEpoch(batches);
+  }
 
   /** The mean loss of the minibatches of the last epoch's last averaging round (DL4J's score). */
   double score();

@@ -16,6 +16,7 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.network.buffer.ManagedBuffer;
 import org.apache.spark.network.shuffle.BlockFetchingListener;
 import org.apache.spark.storage.BlockId;
@@ -110,6 +111,11 @@ public final class BarrierAveraging implements AveragingTrainer {
 
   @Override
   public void fitEpoch(JavaRDD<MultiDataSet> batches) {
+    fitEpoch(batches, null);
+  }
+
+  @Override
+  public void fitEpoch(JavaRDD<MultiDataSet> batches, LongAccumulator progress) {
     long t0 = System.nanoTime();
     INDArray state = averageUpdaters ? network.getUpdater().getStateViewArray() : null;
     Start start = new Start(GraphBytes.of(network), state == null ? null : NdArraySerializer.rawBytes(state),
@@ -118,7 +124,7 @@ public final class BarrierAveraging implements AveragingTrainer {
     Broadcast<Start> broadcast = jsc.broadcast(start);
     long tB = System.nanoTime();
     try {
-      List<WorkerResult> results = runStage(batches, broadcast);
+      List<WorkerResult> results = runStage(batches, broadcast, progress);
       long tC = System.nanoTime();
       apply(results, state);
       long tD = System.nanoTime();
@@ -152,7 +158,8 @@ public final class BarrierAveraging implements AveragingTrainer {
    * but never a failed barrier result stage (a lost executor, a task killed), so this does. In local mode, where
    * no executor can be lost, a failure is not retried.
    */
-  private List<WorkerResult> runStage(JavaRDD<MultiDataSet> batches, Broadcast<Start> broadcast) {
+  private List<WorkerResult> runStage(JavaRDD<MultiDataSet> batches, Broadcast<Start> broadcast,
+      LongAccumulator progress) {
     boolean local = jsc.master().startsWith("local");
     int attempts = local ? 1 : Math.max(1, jsc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
     for (int attempt = 1; ; attempt++) {
@@ -160,7 +167,7 @@ public final class BarrierAveraging implements AveragingTrainer {
       // a barrier stage cannot coalesce: its tasks must be the partitions of the RDD it maps
       JavaRDD<MultiDataSet> input = batches.getNumPartitions() == n ? batches : batches.repartition(n);
       try {
-        return input.rdd().barrier().mapPartitions(new Worker(broadcast), false,
+        return input.rdd().barrier().mapPartitions(new Worker(broadcast, progress), false,
             ClassTag$.MODULE$.<WorkerResult>apply(WorkerResult.class)).toJavaRDD().collect();
       } catch (Exception e) { // Spark's SparkException too: its Java API throws it undeclared
         if (attempt >= attempts || jsc.sc().isStopped()) {
@@ -269,9 +276,12 @@ public final class BarrierAveraging implements AveragingTrainer {
       implements Serializable {
     private static final long serialVersionUID = 1L;
     private final Broadcast<Start> broadcast;
+    /** Examples fitted, for the driver's progress lines; null for none. In the closure, so one per task. */
+    private final LongAccumulator progress;
 
-    Worker(Broadcast<Start> broadcast) {
+    Worker(Broadcast<Start> broadcast, LongAccumulator progress) {
       this.broadcast = broadcast;
+      this.progress = progress;
     }
 
     @Override
@@ -322,6 +332,9 @@ public final class BarrierAveraging implements AveragingTrainer {
             net.fit(mine.get(i));
             long t2 = System.nanoTime();
             lossSum += net.score();
+            if (progress != null) {
+              progress.add(mine.get(i).getFeatures(0).size(0));
+            }
             mine.set(i, null); // fitted: its arrays can go
             result.fitNanos += t2 - t1;
             result.batchNanos += t1 - t0;

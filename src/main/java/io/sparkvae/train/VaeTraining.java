@@ -1,17 +1,18 @@
 package io.sparkvae.train;
 
+import io.sparkvae.cli.JobProgress;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.TrainConfig;
 import io.sparkvae.data.SplitAssigner;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.RunPaths;
-import io.sparkvae.train.ResumableEpochs.RestartPoint;
 import io.sparkvae.model.layers.GaussianLoss;
 import io.sparkvae.model.vae.Likelihood;
 import io.sparkvae.model.vae.LoadedVae;
 import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
+import io.sparkvae.train.ResumableEpochs.RestartPoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -110,7 +111,10 @@ final class VaeTraining {
     long t0 = System.nanoTime();
     JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,
         t.batchSizePerWorker(), SplitAssigner.mix64(t.seed(), epoch)), false);
-    trainer.fitEpoch(batches);
+    try (JobProgress progress = JobProgress.start(jsc.sc(), "train: epoch " + (epoch + 1) + "/" + epochs, "images",
+        data.trainCount(), JobProgress.EVERY, LOG::info)) {
+      trainer.fitEpoch(batches, progress.counter());
+    }
     double fitSeconds = (System.nanoTime() - t0) / 1e9;
     // the Gaussian's normalising constant is not in DL4J's score; add it so train and val compare
     double loss = trainer.score() + (spec.likelihood() == Likelihood.GAUSSIAN

@@ -1,11 +1,11 @@
 package io.sparkvae.train;
 
+import io.sparkvae.cli.JobProgress;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.VqVaeConfig;
 import io.sparkvae.data.SplitAssigner;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.RunPaths;
-import io.sparkvae.train.ResumableEpochs.RestartPoint;
 import io.sparkvae.io.images.ContactSheet;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.io.images.LinePlot;
@@ -14,6 +14,7 @@ import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vqvae.Codebooks;
 import io.sparkvae.model.vqvae.VqVaeGraphs;
 import io.sparkvae.model.vqvae.VqVaeSpec;
+import io.sparkvae.train.ResumableEpochs.RestartPoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,7 +113,10 @@ final class VqVaeTraining {
     long t0 = System.nanoTime();
     JavaRDD<MultiDataSet> batches = data.train().mapPartitionsWithIndex(new MinibatchFunction(spec,
         config.train().batchSizePerWorker(), SplitAssigner.mix64(config.train().seed(), epoch)), false);
-    trainer.fitEpoch(batches);
+    try (JobProgress progress = JobProgress.start(jsc.sc(), "train: epoch " + (epoch + 1) + "/" + epochs, "images",
+        data.trainCount(), JobProgress.EVERY, LOG::info)) {
+      trainer.fitEpoch(batches, progress.counter());
+    }
     double fitSeconds = (System.nanoTime() - t0) / 1e9;
     ComputationGraph network = trainer.network();
     // the workers' EMA statistics were averaged; the codebook follows from them

@@ -13,6 +13,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -92,7 +93,9 @@ class BarrierAveragingTest {
   @Test
   void twoWorkersAverageAsTheAlgorithmSaysWeightedByTheMinibatchesEachFitted() {
     BarrierAveraging trainer = new BarrierAveraging(jsc, newGraph(), 2, FREQUENCY, 2, true);
-    trainer.fitEpoch(batches());
+    LongAccumulator progress = jsc.sc().longAccumulator("examples fitted");
+    trainer.fitEpoch(batches(), progress);
+    assertEquals(4L * (SHARES[0] + SHARES[1]), progress.value(), "every fitted example counted once");
 
     ComputationGraph[] byHand = {newGraph(), newGraph()};
     int longest = Math.max(SHARES[0], SHARES[1]);
