@@ -4,9 +4,11 @@ import io.sparkvae.cli.Job;
 import io.sparkvae.cli.JobProgress;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.io.Hashes;
 import io.sparkvae.io.RunPaths;
 import io.sparkvae.io.Schemas;
 import io.sparkvae.io.SparkRows;
+import io.sparkvae.io.VqLineage;
 import io.sparkvae.io.images.ImageTensors;
 import io.sparkvae.model.vae.ModelStore;
 import io.sparkvae.model.vqvae.Codebooks;
@@ -86,6 +88,7 @@ public final class EncodeJob implements Job {
     try {
       spark.createDataFrame(rows, Schemas.CODES).write().option("compression", "zstd").partitionBy("split")
           .parquet(tmp);
+      VqLineage.write(files, tmp + "/" + VqLineage.CODES_INFO, Hashes.sha256(modelBytes));
       files.replace(tmp, paths.codes());
     } finally {
       progress.close();

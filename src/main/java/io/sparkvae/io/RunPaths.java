@@ -34,6 +34,11 @@ public record RunPaths(String runDir) {
     return runDir + "/prior.zip";
   }
 
+  /** Which VQ-VAE's codes the prior models ({@link VqLineage}), written with each {@link #prior()}. */
+  public String priorInfo() {
+    return runDir + "/prior.json";
+  }
+
   /** One JSON line per prior epoch. */
   public String priorMetrics() {
     return runDir + "/prior-metrics.jsonl";

@@ -15,6 +15,7 @@ import io.sparkvae.encode.EncodeJob;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.Hashes;
 import io.sparkvae.io.RunPaths;
+import io.sparkvae.io.VqLineage;
 import io.sparkvae.io.images.LinePlot;
 import io.sparkvae.model.prior.PixelCnnGraphs;
 import io.sparkvae.model.prior.PixelCnnSpec;
@@ -138,6 +139,9 @@ public final class TrainPriorJob implements Job {
     RunPaths paths = RunPaths.of(config);
     PriorConfig p = config.prior();
     byte[] vqZip = files.readBytes(paths.model());
+    String vqSha = Hashes.sha256(vqZip);
+    VqLineage.check(files, paths.codes() + "/" + VqLineage.CODES_INFO, vqSha, "the code grids at "
+        + files.qualify(paths.codes()), "run `encode --overwrite` first");
     VqVaeSpec vq = EncodeJob.vqSpec(ModelStore.fromBytesAny(vqZip).spec(), paths.model());
     PixelCnnSpec spec = new PixelCnnSpec(vq.codebookSize(), vq.codeHeight(), vq.codeWidth(), p.hiddenChannels(),
         p.residualBlocks(), p.learningRate(), config.train().seed());
@@ -160,15 +164,16 @@ public final class TrainPriorJob implements Job {
         trainCount, valCount, spec.height(), spec.width(), spec.numCodes(), fmt(unigram), fmt(lnK));
     // 2. parameter averaging with the prior's minibatch size, epoch by epoch from the newest checkpoint
     if (overwrite) {
-      for (String old : List.of(paths.prior(), paths.priorMetrics(), paths.plots() + "/" + PLOT,
+      for (String old : List.of(paths.prior(), paths.priorInfo(), paths.priorMetrics(), paths.plots() + "/" + PLOT,
           checkpoints(files, config).dir())) {
         files.delete(old);
       }
     }
     ResumableEpochs loop = new ResumableEpochs("train-prior", config, p.epochs(), files, paths.prior(),
-        checkpoints(files, config), modelJson(p, Hashes.sha256(vqZip)));
+        checkpoints(files, config), modelJson(p, vqSha));
     long started = System.nanoTime();
-    PriorEpochs epochs = new PriorEpochs(jsc, files, paths, config, spec, train, val, trainCount, unigram, lnK, loop);
+    PriorEpochs epochs = new PriorEpochs(jsc, files, paths, config, spec, train, val, trainCount, unigram, lnK, loop,
+        vqSha);
     loop.run(epochs::start);
     train.unpersist();
     val.unpersist();
@@ -180,7 +185,7 @@ public final class TrainPriorJob implements Job {
   /** The prior's epochs, from a restart point: fit, evaluate on val, then metrics, model, plot and checkpoint. */
   private record PriorEpochs(JavaSparkContext jsc, HadoopFiles files, RunPaths paths, AppConfig config,
       PixelCnnSpec spec, JavaRDD<int[]> train, JavaRDD<int[]> val, long trainCount, double unigram, double lnK,
-      ResumableEpochs loop) {
+      ResumableEpochs loop, String vqSha) {
     ResumableEpochs.Epochs start(RestartPoint from) {
       PriorConfig p = config.prior();
       TrainConfig t = config.train();
@@ -223,6 +228,7 @@ public final class TrainPriorJob implements Job {
       jsc.setJobDescription("train-prior: evaluate epoch " + (epoch + 1) + " on val");
       byte[] zip = ModelStore.toBytes(graph, spec);
       double valNats = evaluate(jsc, zip, val, spec);
+      VqLineage.write(files, paths.priorInfo(), vqSha);
       ModelStore.save(zip, paths.prior(), jsc.hadoopConfiguration());
       history.add(new double[] {epoch + 1, trainNats, valNats});
       lines.add(String.format(Locale.ROOT, "{\"epoch\":%d,\"epochs\":%d,\"train_nll_nats_per_code\":%.6g,"

@@ -6,8 +6,10 @@ import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.SampleConfig;
 import io.sparkvae.data.BadInputException;
 import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.io.Hashes;
 import io.sparkvae.io.RunPaths;
 import io.sparkvae.io.Schemas;
+import io.sparkvae.io.VqLineage;
 import io.sparkvae.io.images.ContactSheet;
 import io.sparkvae.io.images.PixelCodec;
 import io.sparkvae.config.ModelConfig;
@@ -97,6 +99,10 @@ public final class SampleJob implements Job {
     if (vq != ModelConfig.VQVAE.equals(config.model().type())) {
       throw new IllegalArgumentException(paths.model() + " holds a " + (vq ? "VQ-VAE" : "VAE")
           + " but model.type is " + config.model().type() + "; set model.type to match the run");
+    }
+    if (vq) {
+      VqLineage.check(files, paths.priorInfo(), Hashes.sha256(modelBytes), "the prior at "
+          + files.qualify(paths.prior()), "run `encode --overwrite` and `train-prior --overwrite` first");
     }
     LatentMixture latentPrior = !vq && mixture(config)
         ? readLatentPrior(files, paths, ((VaeSpec) stored.spec()).latentDim()) : null;

@@ -121,21 +121,33 @@ class TrainPriorFaultToleranceTest {
     assertEquals(List.of(1), priorEpochs());
     assertEquals(List.of("epoch-000001"), checkpoints());
 
-    // the VQ-VAE trained further has other codes: its prior checkpoints are refused when the job starts
+    // the VQ-VAE trained further has other codes: the old code grids are refused, and so is the old prior when
+    // sampling; once encoded again, the prior checkpoints are refused when the job starts
+    assertTrue(Files.exists(run().resolve("codes/_codes.json")));
+    assertTrue(Files.exists(run().resolve("prior.json")));
     assertEquals(0, run("train", "--set", "train.epochs=2").code());
+    MainRun staleCodes = run("train-prior", "--set", "prior.epochs=2");
+    assertEquals(2, staleCodes.code());
+    assertTrue(staleCodes.err().contains("the code grids at ") && staleCodes.err().contains("came from another "
+        + "VQ-VAE") && staleCodes.err().contains("run `encode --overwrite` first"), staleCodes.err());
+    MainRun stalePrior = run("sample");
+    assertEquals(2, stalePrior.code());
+    assertTrue(stalePrior.err().contains("the prior at ") && stalePrior.err().contains("came from another VQ-VAE"),
+        stalePrior.err());
+    assertEquals(0, run("encode", "--overwrite").code());
     MainRun otherCodes = run("train-prior", "--set", "prior.epochs=2");
     assertEquals(1, otherCodes.code());
     assertTrue(otherCodes.err().contains(TrainPriorJob.VQ_MODEL_KEY + ": checkpoint "), otherCodes.err());
     assertTrue(otherCodes.err().contains("--fresh"), otherCodes.err());
     assertEquals(List.of("epoch-000001"), checkpoints());
 
-    // --fresh starts over from the new model
+    // --fresh starts over from the new model, and sampling takes its prior
     ran.clear();
-    assertEquals(0, run("encode", "--overwrite").code());
     assertEquals(0, run("train-prior", "--set", "prior.epochs=2", "--fresh").code());
     assertEquals(List.of(1, 2), ran);
     assertEquals(List.of(1, 2), priorEpochs());
     assertEquals(List.of("epoch-000001", "epoch-000002"), checkpoints());
     assertTrue(Files.exists(run().resolve("_steps/train-prior/_SUCCESS")));
+    assertEquals(0, run("sample").code());
   }
 }
