@@ -1,6 +1,5 @@
 package io.sparkvae.data;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Job;
@@ -112,17 +111,12 @@ public final class PrepareJob implements Job {
    * {@code generator: ...}); empty when none do. Empty optional when there is nothing to compare.
    */
   static Optional<List<String>> syntheticChanges(AppConfig config, HadoopFiles files) {
-    String summary = config.data().prepared() + "/" + SUMMARY;
-    if (!DataConfig.SYNTHETIC.equals(config.data().dataset()) || !files.exists(summary)) {
+    if (!DataConfig.SYNTHETIC.equals(config.data().dataset())) {
       return Optional.empty();
     }
-    JsonNode json;
-    try {
-      json = JSON.readTree(files.readString(summary));
-    } catch (JsonProcessingException | RuntimeException e) {
-      return Optional.empty();
-    }
-    if (!DataConfig.SYNTHETIC.equals(json.path("dataset").asText()) || !json.path("synthetic").isObject()) {
+    JsonNode json = PreparedWriter.readSummary(files, config.data().prepared()).orElse(null);
+    if (json == null || !DataConfig.SYNTHETIC.equals(json.path("dataset").asText())
+        || !json.path("synthetic").isObject()) {
       return Optional.empty(); // another dataset, or one prepared before the summary recorded its settings
     }
     List<String> changed = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.sparkvae.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.config.PrepareConfig;
 import io.sparkvae.io.HadoopFiles;
@@ -11,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaRDD;
@@ -125,6 +127,20 @@ public final class PreparedWriter {
       rows.add(RowFactory.create(r.path(), r.reason()));
     }
     return JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 1);
+  }
+
+  /**
+   * The summary ({@link #SUMMARY}) of the prepared dataset at {@code prepared}, or empty when there is none or it
+   * cannot be read as JSON.
+   */
+  public static Optional<JsonNode> readSummary(HadoopFiles files, String prepared) {
+    String path = prepared + "/" + SUMMARY;
+    try {
+      return files.exists(path) ? Optional.of(new ObjectMapper().readTree(files.readString(path)))
+          : Optional.empty();
+    } catch (JsonProcessingException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   static String json(Map<String, Object> summary) {

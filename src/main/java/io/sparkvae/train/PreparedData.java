@@ -1,8 +1,6 @@
 package io.sparkvae.train;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.data.PreparedWriter;
 import io.sparkvae.io.HadoopFiles;
 import java.util.List;
@@ -43,23 +41,15 @@ public final class PreparedData {
 
   /** The number of images of a prepared dataset, all splits, as its summary ({@code _dataset.json}) counts them. */
   public static Optional<Long> count(HadoopFiles files, String prepared) {
-    String summary = prepared + "/" + PreparedWriter.SUMMARY;
-    try {
-      if (!files.exists(summary)) {
-        return Optional.empty();
-      }
-      JsonNode counts = new ObjectMapper().readTree(files.readString(summary)).path("counts");
-      if (!counts.isObject() || counts.isEmpty()) {
-        return Optional.empty();
-      }
-      long n = 0;
-      for (JsonNode c : counts) {
-        n += c.asLong();
-      }
-      return Optional.of(n);
-    } catch (JsonProcessingException | RuntimeException e) {
+    JsonNode counts = PreparedWriter.readSummary(files, prepared).map(s -> s.path("counts")).orElse(null);
+    if (counts == null || !counts.isObject() || counts.isEmpty()) {
       return Optional.empty();
     }
+    long n = 0;
+    for (JsonNode c : counts) {
+      n += c.asLong();
+    }
+    return Optional.of(n);
   }
 
   private static Dataset<Row> split(SparkSession spark, String prepared, String split) {
