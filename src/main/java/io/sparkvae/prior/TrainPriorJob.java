@@ -26,8 +26,8 @@ import io.sparkvae.train.AveragingTrainer;
 import io.sparkvae.train.Checkpoints;
 import io.sparkvae.train.DivergenceGuard;
 import io.sparkvae.train.ParameterAveraging;
-import io.sparkvae.train.ResumableEpochs.RestartPoint;
 import io.sparkvae.train.ResumableEpochs;
+import io.sparkvae.train.ResumableEpochs.RestartPoint;
 import io.sparkvae.train.ShuffledBatches;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -65,6 +65,7 @@ public final class TrainPriorJob implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(TrainPriorJob.class);
   private static final int EVAL_BATCH = 128;
   private static final String PLOT = "prior-nll.png";
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** The config key of the VQ-VAE's hash in a prior checkpoint's model config, as {@code Checkpoints} names it. */
   static final String VQ_MODEL_KEY = "prior.vq-vae-model-sha256";
 
@@ -250,7 +251,7 @@ public final class TrainPriorJob implements Job {
   /** {epoch, train NLL, val NLL} of a prior-metrics line, for the plot of a resumed run. */
   static double[] historyRow(String line) {
     try {
-      JsonNode json = new ObjectMapper().readTree(line);
+      JsonNode json = JSON.readTree(line);
       return new double[] {json.path("epoch").asDouble(), json.path("train_nll_nats_per_code").asDouble(),
           json.path("val_nll_nats_per_code").asDouble()};
     } catch (JsonProcessingException e) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Job;
-import io.sparkvae.cli.JobProgress;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.ModelConfig;
 import io.sparkvae.data.PreparedWriter;
@@ -169,9 +168,5 @@ public final class TrainJob implements Job {
     } finally {
       model.destroy();
     }
-  }
-
-  static String eta(double seconds) {
-    return JobProgress.duration(seconds);
   }
 }

@@ -69,7 +69,7 @@ final class VaeTraining {
     LatentPriorFit.run(jsc, files, config.model().latentPrior(), config.train().seed(), paths, data,
         new TrainingPlots(files, paths.plots()), config.sample().seed());
     LOG.info("train: done in {}; model {}, metrics {}, plots {}, checkpoints {}",
-        TrainJob.eta((System.nanoTime() - started) / 1e9), files.qualify(paths.model()),
+        JobProgress.duration((System.nanoTime() - started) / 1e9), files.qualify(paths.model()),
         files.qualify(paths.metrics()), files.qualify(paths.plots()), loop.checkpointDir());
   }
 
@@ -140,7 +140,7 @@ final class VaeTraining {
     LOG.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.1f, val PSNR %.2f dB, "
         + "-ELBO %.1f nats/image (%.3f bits/dim), KL %.1f, %.0f img/s, ETA %s%s",
         epoch + 1, epochs, loss, m.valPsnr(), m.valNegElbo(), m.valBitsPerDim(), m.valKl(),
-        m.imagesPerSecond(), TrainJob.eta(m.epochSeconds() * (epochs - epoch - 1)),
+        m.imagesPerSecond(), JobProgress.duration(m.epochSeconds() * (epochs - epoch - 1)),
         next != last ? ", checkpoint " + next.path() : ""));
     return next;
   }

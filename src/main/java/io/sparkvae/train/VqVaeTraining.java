@@ -74,7 +74,7 @@ final class VqVaeTraining {
   void run() {
     long started = System.nanoTime();
     loop.run(this::start);
-    LOG.info("train: done in {}; model {}, metrics {}, plots {}, checkpoints {}", TrainJob.eta((System.nanoTime()
+    LOG.info("train: done in {}; model {}, metrics {}, plots {}, checkpoints {}", JobProgress.duration((System.nanoTime()
         - started) / 1e9), files.qualify(paths.model()), files.qualify(paths.metrics()),
         files.qualify(paths.plots()), loop.checkpointDir());
   }
@@ -149,7 +149,7 @@ final class VqVaeTraining {
     LOG.info(String.format(Locale.ROOT, "epoch %d/%d: train loss %.1f, val PSNR %.2f dB, perplexity %.1f, "
         + "codes used %.1f%% (%d restarted), %.0f img/s, ETA %s%s", epoch + 1, epochs, loss, m.valPsnr(),
         m.valPerplexity(), 100 * m.codebookUsage(), restarted, m.imagesPerSecond(),
-        TrainJob.eta(m.epochSeconds() * (epochs - epoch - 1)), next != last ? ", checkpoint " + next.path() : ""));
+        JobProgress.duration(m.epochSeconds() * (epochs - epoch - 1)), next != last ? ", checkpoint " + next.path() : ""));
     return next;
   }
 
