@@ -22,11 +22,17 @@ Per run ("Trigger DAG w/ config"): {"prepare": true} runs `prepare` before `trai
 of the config already exists).
 
 Run id: every step gets --set run-id=vae-<logical date> (vqvae-... for the VQ DAG), e.g. vae-20261123T000000, so
-its outputs go to <output-root>/runs/vae-20261123T000000/. A retry, or a cleared task, reruns the same run id. A
-step that already succeeded with the same configuration is a no-op; train and train-prior resume from the run's
-newest checkpoint; every other step gets --overwrite: it replaces what an earlier attempt of the same run left (outputs
-are committed by rename, so there is never half of one). max_active_runs = 1: runs never share the prepared dataset while one
-rewrites it.
+its outputs go to <output-root>/runs/vae-20261123T000000/. A retry, or a cleared task, reruns the same run id.
+Every step gets --overwrite-unless-done:
+  - a step of the run that already succeeded with the same configuration, its outputs still as it left them, is a
+    no-op (e.g. a Spark application that finished after Airflow lost track of it); to redo one, change the
+    configuration or trigger a new run;
+  - train and train-prior resume from the run's newest checkpoint;
+  - every other step replaces what an earlier attempt left (outputs are committed by rename, so there is never half
+    of one); prepare replaces the prepared dataset, whichever run prepared it.
+The prepared dataset is shared by runs (and by the two DAGs when their configs share output-root): a prepare whose
+dataset another run has replaced since is no longer done, and runs again on a retry. max_active_runs = 1: runs of
+one DAG never share the prepared dataset while one rewrites it.
 
 `validate` runs first, in client mode on the Airflow worker (it starts no SparkContext; in YARN cluster mode an
 application that never starts one fails): `spark-vae validate train,sample ...` (prepare,train,sample when the
@@ -127,12 +133,6 @@ def common_args(s: dict, run_id: str) -> list:
     return args + list(s["extra_args"])
 
 
-def replaces_output(step: str) -> bool:
-    """Whether a rerun of the step replaces its earlier output (--overwrite). train and train-prior resume from
-    their checkpoints instead; --overwrite would delete them."""
-    return step not in ("train", "train-prior")
-
-
 def prepare_or_train(params, **_):
     """The branch after validate: prepare when the run asks for it, else straight to train."""
     return "prepare" if params["prepare"] else "train"
@@ -155,7 +155,7 @@ def build_dag(dag_id: str, kind: str, config: str, steps: list, description: str
             conf=spark_conf(s),
             files=config if cluster else None,
             application_args=[step, "--config", os.path.basename(config) if cluster else config, *args,
-                              *(["--overwrite"] if replaces_output(step) else [])],
+                              "--overwrite-unless-done"],
             **kwargs,
         )
 
@@ -184,9 +184,9 @@ def build_dag(dag_id: str, kind: str, config: str, steps: list, description: str
             name=f"spark-vae-validate-{run_id}",
             deploy_mode="client",
             conf={"spark.driver.memory": "1g", **s["spark_conf"]},
-            # --overwrite: the steps that replace their outputs may find an earlier attempt's
+            # as the steps run: finished steps are no-ops, the others may find an earlier attempt's outputs
             application_args=["validate", "{{ 'prepare,' if params.prepare else '' }}" + ",".join(steps),
-                              "--config", config, *args, "--overwrite"],
+                              "--config", config, *args, "--overwrite-unless-done"],
         )
         branch = BranchPythonOperator(task_id="prepare_or_train", python_callable=prepare_or_train)
         prepare = spark_step("prepare")

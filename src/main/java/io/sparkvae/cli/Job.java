@@ -38,6 +38,24 @@ public interface Job {
     return Optional.empty();
   }
 
+  /**
+   * A fingerprint of the sub-command's outputs as they are now, for outputs that another run may replace (the
+   * shared prepared dataset): the step record keeps the one its run left, and a rerun is no longer a no-op once
+   * they differ. Empty by default, for outputs under the run's own directory.
+   */
+  default Optional<String> outputStamp(AppConfig config, HadoopFiles files) {
+    return Optional.empty();
+  }
+
+  /**
+   * Whether the sub-command takes up what an earlier attempt of its run left (its checkpoints) instead of refusing
+   * existing outputs; for such a sub-command {@code --overwrite-unless-done} is the same as neither flag. False by
+   * default.
+   */
+  default boolean resumes() {
+    return false;
+  }
+
   /** Problems with inputs or outputs (missing input, existing output); empty when it may run. */
   List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files);
 

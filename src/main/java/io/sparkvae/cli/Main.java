@@ -105,7 +105,7 @@ public final class Main {
           return 0;
         }
       }
-      problems.addAll(job.preflight(config, cli.overwrite(), local));
+      problems.addAll(job.preflight(config, cli.replaces(job), local));
       if (!problems.isEmpty()) {
         throw new ConfigProblems(problems);
       }
@@ -119,7 +119,7 @@ public final class Main {
     try {
       spark.sparkContext().setJobGroup(cli.command(), cli.command() + " " + config.runId(), false);
       record.started(spark.version());
-      job.run(spark, config, cli.overwrite());
+      job.run(spark, config, cli.replaces(job));
       record.succeeded(spark.version());
       return 0;
     } catch (BadInputException e) {
@@ -155,7 +155,7 @@ public final class Main {
 
   static String usage() {
     StringBuilder b = new StringBuilder("usage: spark-vae <command> [--config FILE] [--set key=value]... "
-        + "[--overwrite] [--help]\n"
+        + "[--overwrite | --overwrite-unless-done] [--help]\n"
         + "       spark-vae validate <command>[,<command>...] [--config-only] [that command's arguments]\n"
         + "\ncommands:\n");
     JOBS.forEach((name, job) -> b.append(String.format("  %-10s %s%n", name, job.description())));
@@ -170,11 +170,16 @@ public final class Main {
         + "--dataset D       shorthand of --set data.dataset=D (synthetic, cifar10, celeba)\n"
         + "--input PATH      shorthand of --set data.input=PATH (the raw dataset prepare reads)\n"
         + "--fresh           train, train-prior: start over instead of resuming from the run's checkpoints\n"
-        + "--overwrite       replace an existing output instead of refusing\n";
+        + "--overwrite       replace an existing output instead of refusing; a finished step runs again\n"
+        + "--overwrite-unless-done\n"
+        + "                  for schedulers' retries: a step of this run that already succeeded with this\n"
+        + "                  configuration does nothing; otherwise it replaces what an earlier attempt left\n"
+        + "                  (train, train-prior: resume from it)\n";
   }
 
   private static String commandHelp(String name, Job job) {
-    return "usage: spark-vae " + name + " [--config FILE] [--set key=value]... [--fresh] [--overwrite]\n\n"
+    return "usage: spark-vae " + name + " [--config FILE] [--set key=value]... [--fresh]\n"
+        + "       [--overwrite | --overwrite-unless-done]\n\n"
         + job.description() + "\n\n" + options() + EXIT_CODES;
   }
 }

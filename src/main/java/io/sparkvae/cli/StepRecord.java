@@ -19,7 +19,9 @@ import org.apache.hadoop.fs.Path;
  * The record of one step (command) of a run, in {@code <run dir>/_steps/<command>/}: {@code run.json} (command,
  * run id, status running / succeeded / failed, start, end, the resolved configuration and its hash, versions and
  * git commit, the error of a failed attempt) and, once the step has succeeded, the {@code _SUCCESS} marker, written
- * last. A rerun of a step that succeeded with the same configuration is a no-op, for schedulers that retry.
+ * last. A rerun of a step that succeeded with the same configuration is a no-op, for schedulers that retry, as long
+ * as its outputs are still there and, for outputs another run may replace, still as it left them
+ * ({@link Job#outputStamp}, kept as {@code output_stamp}).
  */
 public final class StepRecord {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -84,13 +86,23 @@ public final class StepRecord {
     }
     try {
       JsonNode json = JSON.readTree(files.readString(runJson()));
-      if ("succeeded".equals(json.path("status").asText()) && configHash.equals(json.path("config_hash").asText())) {
+      if ("succeeded".equals(json.path("status").asText()) && configHash.equals(json.path("config_hash").asText())
+          && stampUnchanged(json.path("output_stamp"))) {
         return Optional.of(json.path("end").asText());
       }
     } catch (JsonProcessingException | RuntimeException e) {
       return Optional.empty();
     }
     return Optional.empty();
+  }
+
+  /** A record from before stamps were kept has none, and is taken as it is. */
+  private boolean stampUnchanged(JsonNode recorded) {
+    return recorded.isMissingNode() || Optional.of(recorded.asText()).equals(job().outputStamp(config, files));
+  }
+
+  private Job job() {
+    return Main.JOBS.get(command);
   }
 
   /** The step starts: any earlier marker goes, {@code run.json} says running. */
@@ -107,6 +119,7 @@ public final class StepRecord {
   public void succeeded(String sparkVersion) {
     ObjectNode json = base("succeeded", sparkVersion);
     finish(json);
+    job().outputStamp(config, files).ifPresent(stamp -> json.put("output_stamp", stamp));
     write(json);
     files.writeString(success(), "");
   }

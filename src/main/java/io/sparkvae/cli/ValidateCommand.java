@@ -73,7 +73,7 @@ final class ValidateCommand {
       describe(steps, config, path -> path, summary);
     } else {
       summary.append(NAME).append(": ").append(cli.command()).append(" may run (nothing was started or written)\n");
-      checkFiles(steps, config, cli.overwrite(), problems, summary);
+      checkFiles(steps, config, cli, problems, summary);
     }
     if (!problems.isEmpty()) {
       err.println("error: " + cli.command() + " cannot start, " + new ConfigProblems(problems).getMessage());
@@ -87,8 +87,9 @@ final class ValidateCommand {
    * Runs each step's pre-flight checks on the files as that step will find them (the earlier steps' outputs
    * planned), adding problems, prefixed by the step in a pipeline, and the summary of resolved paths.
    */
-  private static void checkFiles(List<String> steps, AppConfig config, boolean overwrite, List<String> problems,
+  private static void checkFiles(List<String> steps, AppConfig config, CommandLine cli, List<String> problems,
       StringBuilder summary) {
+    boolean overwrite = cli.overwrite();
     HadoopFiles local = HadoopFiles.local();
     PlannedFiles files = new PlannedFiles(local.configuration());
     List<String> noOps = new ArrayList<>();
@@ -108,7 +109,7 @@ final class ValidateCommand {
           noOps.add(String.format("  %-12s %s: running it does nothing (--overwrite runs it again)%n", step,
               same.get()));
         } else {
-          for (String problem : job.preflight(config, overwrite, files)) {
+          for (String problem : job.preflight(config, cli.replaces(job), files)) {
             problems.add(prefix + problem);
           }
         }
@@ -154,7 +155,8 @@ final class ValidateCommand {
 
   static String usage() {
     return "usage: spark-vae validate <command>[,<command>...] [--config-only] [--config FILE] [--set key=value]...\n"
-        + "                          [--dataset D] [--input PATH] [--overwrite]\n\n"
+        + "                          [--dataset D] [--input PATH]\n"
+        + "                          [--overwrite | --overwrite-unless-done]\n\n"
         + "Runs the checks <command> runs before Spark starts, given the same arguments, and stops there: Spark is\n"
         + "not started and nothing is written. Exit code 0 when the command may run, with a summary (run id, the\n"
         + "resolved paths each step reads and writes); 2 listing every problem (arguments, configuration values,\n"

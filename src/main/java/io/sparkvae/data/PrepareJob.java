@@ -18,6 +18,7 @@ import io.sparkvae.data.cifar.Cifar10Input;
 import io.sparkvae.data.cifar.Cifar10Rows;
 import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.io.Hashes;
 import io.sparkvae.io.Schemas;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -110,6 +111,16 @@ public final class PrepareJob implements Job {
    * configuration's, as {@code data.synthetic.count: dataset 20000, now 12000} (the generator as
    * {@code generator: ...}); empty when none do. Empty optional when there is nothing to compare.
    */
+  /**
+   * The SHA-256 of the dataset's summary: another run that prepares the same path with other settings or files
+   * changes it (counts, statistics, settings), one that prepares the same data again does not.
+   */
+  @Override
+  public Optional<String> outputStamp(AppConfig config, HadoopFiles files) {
+    String summary = config.data().prepared() + "/" + PreparedWriter.SUMMARY;
+    return files.exists(summary) ? Optional.of(Hashes.sha256(files.readBytes(summary))) : Optional.empty();
+  }
+
   static Optional<List<String>> syntheticChanges(AppConfig config, HadoopFiles files) {
     if (!DataConfig.SYNTHETIC.equals(config.data().dataset())) {
       return Optional.empty();

@@ -93,6 +93,12 @@ public final class TrainPriorJob implements Job {
     return List.of(paths.prior(), paths.priorMetrics());
   }
 
+  /** A rerun of the run resumes from its checkpoints. */
+  @Override
+  public boolean resumes() {
+    return true;
+  }
+
   @Override
   public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
     List<String> problems = new ArrayList<>();

@@ -53,6 +53,12 @@ public final class TrainJob implements Job {
     return List.of(paths.model(), paths.metrics(), paths.plots());
   }
 
+  /** A rerun of the run resumes from its checkpoints. */
+  @Override
+  public boolean resumes() {
+    return true;
+  }
+
   @Override
   public List<String> preflight(AppConfig config, boolean overwrite, HadoopFiles files) {
     List<String> problems = new ArrayList<>();

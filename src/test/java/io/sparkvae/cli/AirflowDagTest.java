@@ -111,10 +111,11 @@ class AirflowDagTest {
           assertEquals("client", task.get("deploy_mode").asText(), id + ": validate starts no SparkContext");
           continue;
         }
-        // a retry of train or train-prior resumes from its checkpoints (--overwrite would delete them); others
-        // replace
-        boolean resumes = taskId.equals("train") || taskId.equals("train-prior");
-        assertEquals(!resumes, strings(first.get("application_args")).contains("--overwrite"), id);
+        // a retry of a finished step does nothing; of train or train-prior resumes from its checkpoints (which
+        // --overwrite would delete); of the others replaces what the failed attempt left
+        List<String> taskArgs = strings(first.get("application_args"));
+        assertTrue(taskArgs.contains("--overwrite-unless-done"), id + ": " + taskArgs);
+        assertFalse(taskArgs.contains("--overwrite"), id + ": " + taskArgs);
         assertEquals("cluster", task.get("deploy_mode").asText(), id);
         JsonNode conf = task.get("conf");
         assertTrue(conf.has("spark.executor.memoryOverhead"), id);
@@ -128,6 +129,8 @@ class AirflowDagTest {
       JsonNode validate = dag.get("tasks").get("validate").get("rendered");
       String steps = kind.equals("vae") ? "train,sample" : "train,encode,train-prior,sample";
       assertEquals(List.of("validate", steps), strings(validate.get(0).get("application_args")).subList(0, 2));
+      assertTrue(strings(validate.get(0).get("application_args")).contains("--overwrite-unless-done"),
+          "validate checks the steps as they will run");
       assertEquals(List.of("validate", "prepare," + steps),
           strings(validate.get(1).get("application_args")).subList(0, 2));
     }

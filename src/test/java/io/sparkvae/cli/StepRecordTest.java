@@ -53,6 +53,38 @@ class StepRecordTest {
         "the prepared dataset is gone: prepare runs again");
   }
 
+  /**
+   * The prepared dataset is shared by runs: once another run has prepared other data there, this run's prepare is
+   * no longer done; once the same data is back, it is again. A record from before stamps is taken as it is.
+   */
+  @Test
+  void aPrepareIsDoneOnlyWhileItsDatasetIsTheOneItLeft(@TempDir Path dir) throws Exception {
+    AppConfig config = config(dir);
+    Path summary = Files.createDirectories(Path.of(config.data().prepared())).resolve("_dataset.json");
+    Files.writeString(summary, "{\"counts\": {\"train\": 700}}\n");
+    HadoopFiles files = HadoopFiles.local();
+    StepRecord record = new StepRecord(files, config, "prepare");
+    record.started("3.5.7");
+    record.succeeded("3.5.7");
+    assertEquals(Hashes.sha256(Files.readAllBytes(summary)),
+        JSON.readTree(files.readString(record.runJson())).get("output_stamp").asText());
+    assertTrue(StepRecord.noOpSince(files, config, "prepare", false).isPresent());
+    Files.writeString(summary, "{\"counts\": {\"train\": 900}}\n");
+    assertTrue(StepRecord.noOpSince(files, config, "prepare", false).isEmpty(), "another run's dataset");
+    Files.writeString(summary, "{\"counts\": {\"train\": 700}}\n");
+    assertTrue(StepRecord.noOpSince(files, config, "prepare", false).isPresent(), "the same data again");
+    ObjectNode json = (ObjectNode) JSON.readTree(files.readString(record.runJson()));
+    json.remove("output_stamp");
+    files.writeAtomically(record.runJson(), JSON.writeValueAsBytes(json));
+    Files.writeString(summary, "{\"counts\": {\"train\": 900}}\n");
+    assertTrue(StepRecord.noOpSince(files, config, "prepare", false).isPresent(), "a record without a stamp");
+    // steps whose outputs are the run's own keep no stamp
+    StepRecord train = new StepRecord(files, config, "train");
+    train.started("3.5.7");
+    train.succeeded("3.5.7");
+    assertTrue(JSON.readTree(files.readString(train.runJson())).path("output_stamp").isMissingNode());
+  }
+
   /** Runs {@code command}'s record to success, then rewrites its hash as records before the generator rule had it. */
   private static void succeededWithConfigOnlyHash(AppConfig config, String command) throws Exception {
     StepRecord record = new StepRecord(HadoopFiles.local(), config, command);

@@ -2,6 +2,8 @@ package io.sparkvae.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +26,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -182,6 +185,58 @@ class LocalPipelineTest {
         }
       }
     }
+  }
+
+  /**
+   * As the Airflow DAG runs each step, with --overwrite-unless-done: a step of the run that finished does nothing,
+   * one whose attempt failed after writing replaces what it left, and prepare runs again once another run has
+   * replaced the shared dataset; train resumes instead of replacing.
+   */
+  @Test
+  void overwriteUnlessDoneSkipsFinishedStepsAndReplacesTheRest() throws Exception {
+    String unlessDone = "--overwrite-unless-done";
+    String oneEpoch = "train.epochs=1";
+    assertEquals(0, Main.run(args("prepare", unlessDone), System.out, System.err));
+    assertEquals(0, Main.run(args("train", "--set", oneEpoch, unlessDone), System.out, System.err));
+    assertEquals(0, Main.run(args("sample", unlessDone), System.out, System.err));
+    Path run = root.resolve("runs/tiny");
+    Path samplesDone = run.resolve("samples/_SUCCESS");
+    // an attempt that failed after writing its samples: no success record; the retry replaces them
+    Files.delete(run.resolve("_steps/sample/_SUCCESS"));
+    Files.setLastModifiedTime(samplesDone, FileTime.fromMillis(0));
+    MainRun retry = MainRun.of(args("sample", unlessDone));
+    assertEquals(0, retry.code(), retry.err());
+    assertFalse(retry.out().contains("nothing to do"), retry.out());
+    assertNotEquals(0, Files.getLastModifiedTime(samplesDone).toMillis(), "the samples were written again");
+    // the retry of a finished step: nothing to do, nothing touched
+    Files.setLastModifiedTime(samplesDone, FileTime.fromMillis(0));
+    Files.setLastModifiedTime(run.resolve("model.zip"), FileTime.fromMillis(0));
+    MainRun done = MainRun.of(args("sample", unlessDone));
+    assertEquals(0, done.code(), done.err());
+    assertTrue(done.out().contains("sample of run tiny already succeeded with this configuration"), done.out());
+    MainRun trained = MainRun.of(args("train", "--set", oneEpoch, unlessDone));
+    assertEquals(0, trained.code(), trained.err());
+    assertTrue(trained.out().contains("train of run tiny already succeeded with this configuration"), trained.out());
+    assertEquals(0, Files.getLastModifiedTime(samplesDone).toMillis());
+    assertEquals(0, Files.getLastModifiedTime(run.resolve("model.zip")).toMillis());
+    assertTrue(Files.isDirectory(run.resolve("checkpoints")), "train keeps its checkpoints");
+
+    // the shared prepared dataset: replaced by another run with other settings, then this run's prepare runs again
+    MainRun prepared = MainRun.of(args("prepare", unlessDone));
+    assertTrue(prepared.out().contains("prepare of run tiny already succeeded"), prepared.out());
+    assertEquals(0, Main.run(args("prepare", "--set", "run-id=other", "--set", "data.synthetic.count=900",
+        unlessDone), System.out, System.err));
+    assertTrue(Files.readString(root.resolve("prepared/_dataset.json")).contains("\"count\" : 900"));
+    MainRun again = MainRun.of(args("prepare", unlessDone));
+    assertEquals(0, again.code(), again.err());
+    assertFalse(again.out().contains("nothing to do"), again.out());
+    assertTrue(Files.readString(root.resolve("prepared/_dataset.json")).contains("\"count\" : 700"));
+    assertTrue(MainRun.of(args("prepare", unlessDone)).out().contains("prepare of run tiny already succeeded"));
+
+    MainRun both = MainRun.of(args("sample", "--overwrite", unlessDone));
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("error: --overwrite runs a finished step again, --overwrite-unless-done does "
+        + "not: give one of them"), both.err());
   }
 
   @Test
