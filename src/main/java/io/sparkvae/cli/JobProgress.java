@@ -27,7 +27,8 @@ import scala.collection.Seq;
  * <p>The tasks add what they have done to {@link #counter()}. A Spark accumulator's value reaches the driver only
  * when a task ends, but the executors' heartbeats ({@code spark.executor.heartbeatInterval}, 10 s by default) carry
  * each running task's value too: a listener keeps those, so a job of a few long tasks reports while they run. A
- * daemon thread logs a line every {@code every} when the count has moved. Close it when the job is done.
+ * daemon thread logs a line every {@code every} when the count has moved. Its rate, and so its ETA, leave out the
+ * job's start-up (see {@link Rate}). Close it when the job is done.
  */
 public final class JobProgress implements AutoCloseable {
   /** How often a long job logs its progress (when it has moved). */
@@ -44,6 +45,7 @@ public final class JobProgress implements AutoCloseable {
   private final SparkListener listener;
   private final ScheduledExecutorService timer;
   private final long started = System.nanoTime();
+  private final Rate rate = new Rate();
   private long reported;
 
   private JobProgress(SparkContext sc, String step, String unit, long total, Duration every, Consumer<String> log) {
@@ -64,6 +66,7 @@ public final class JobProgress implements AutoCloseable {
             }
           }
         }
+        observe();
       }
 
       @Override
@@ -71,6 +74,7 @@ public final class JobProgress implements AutoCloseable {
         // a successful task's value is in the accumulator by now; a failed one's is dropped, as Spark drops it
         ended.add(end.taskInfo().taskId());
         running.remove(end.taskInfo().taskId());
+        observe();
       }
     };
     sc.addSparkListener(listener);
@@ -106,18 +110,53 @@ public final class JobProgress implements AutoCloseable {
     return Math.min(sum, total);
   }
 
+  private double seconds() {
+    return (System.nanoTime() - started) / 1e9;
+  }
+
+  private void observe() {
+    rate.observe(done(), seconds());
+  }
+
   private synchronized void report() {
     long done = done();
     if (done == reported || done >= total) {
       return;
     }
     reported = done;
-    log.accept(line(step, unit, done, total, (System.nanoTime() - started) / 1e9));
+    double now = seconds();
+    rate.observe(done, now);
+    log.accept(line(step, unit, done, total, rate.perSecond(done, now)));
   }
 
-  /** The progress line: count, share, rate since the start and the time left at that rate. */
-  static String line(String step, String unit, long done, long total, double seconds) {
-    double rate = seconds > 0 ? done / seconds : 0;
+  /**
+   * The rate of a job from the first time the driver saw it make progress, so that the start-up before (launching
+   * executors, loading a model, the first heartbeat) does not make every early ETA too long; until a second has
+   * passed since then, the rate since the job's start.
+   */
+  static final class Rate {
+    private double firstSeconds = -1;
+    private long firstDone;
+
+    /** The driver sees {@code done} at {@code seconds} since the job's start. */
+    synchronized void observe(long done, double seconds) {
+      if (firstSeconds < 0 && done > 0) {
+        firstSeconds = seconds;
+        firstDone = done;
+      }
+    }
+
+    /** Units per second at {@code seconds}, when {@code done}. */
+    synchronized double perSecond(long done, double seconds) {
+      if (firstSeconds >= 0 && seconds - firstSeconds >= 1 && done > firstDone) {
+        return (done - firstDone) / (seconds - firstSeconds);
+      }
+      return seconds > 0 ? done / seconds : 0;
+    }
+  }
+
+  /** The progress line: count, share, rate and the time left at that rate. */
+  static String line(String step, String unit, long done, long total, double rate) {
     String eta = rate > 0 ? duration((total - done) / rate) : "unknown";
     return String.format(Locale.ROOT, "%s: %,d of %,d %s (%.1f%%), %.1f %s/s, ETA %s", step, done, total, unit,
         100.0 * done / Math.max(1, total), rate, unit, eta);

@@ -78,14 +78,16 @@ public final class EncodeJob implements Job {
     long t0 = System.nanoTime();
     byte[] modelBytes = files.readBytes(paths.model());
     VqVaeSpec spec = vqSpec(ModelStore.fromBytesAny(modelBytes).spec(), paths.model());
-    Broadcast<byte[]> model = jsc.broadcast(modelBytes);
     jsc.setJobDescription("encode: " + config.data().prepared() + " into code grids");
     var prepared = spark.read().parquet(config.data().prepared()).select("id", "split", "pixels");
-    JobProgress progress = JobProgress.start(spark.sparkContext(), "encode", "images",
-        PreparedData.count(files, config.data().prepared()).orElseGet(prepared::count), JobProgress.EVERY, LOG::info);
-    JavaRDD<Row> rows = prepared.toJavaRDD().mapPartitions(new Encoder(model, spec, progress.counter())::rows);
+    // a dataset without a summary is counted first, by a scan that may fail: before anything needs closing
+    long total = PreparedData.count(files, config.data().prepared()).orElseGet(prepared::count);
+    Broadcast<byte[]> model = jsc.broadcast(modelBytes);
+    JobProgress progress = JobProgress.start(spark.sparkContext(), "encode", "images", total, JobProgress.EVERY,
+        LOG::info);
     String tmp = HadoopFiles.temporarySibling(paths.codes());
     try {
+      JavaRDD<Row> rows = prepared.toJavaRDD().mapPartitions(new Encoder(model, spec, progress.counter())::rows);
       spark.createDataFrame(rows, Schemas.CODES).write().option("compression", "zstd").partitionBy("split")
           .parquet(tmp);
       VqLineage.write(files, tmp + "/" + VqLineage.CODES_INFO, Hashes.sha256(modelBytes));
