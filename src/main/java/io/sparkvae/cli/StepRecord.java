@@ -6,14 +6,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkvae.config.AppConfig;
+import io.sparkvae.data.PreparedWriter;
 import io.sparkvae.io.BuildInfo;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.Hashes;
+import io.sparkvae.io.VqLineage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The record of one step (command) of a run, in {@code <run dir>/_steps/<command>/}: {@code run.json} (command,
@@ -22,9 +31,17 @@ import org.apache.hadoop.fs.Path;
  * last. A rerun of a step that succeeded with the same configuration is a no-op, for schedulers that retry, as long
  * as its outputs are still there and, for outputs another run may replace, still as it left them
  * ({@link Job#outputStamp}, kept as {@code output_stamp}).
+ *
+ * <p>{@code run.json} also says what each input was when the step started ({@code inputs}), so that a model can be
+ * traced to the dataset it was trained on and samples to the model that drew them: a file's size and SHA-256, a
+ * prepared dataset's or code grids' summary file's SHA-256. An input that changed since the previous attempt of
+ * the same step (a dataset prepared again under a resumed {@code train}) is logged as a warning.
  */
 public final class StepRecord {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Logger LOG = LoggerFactory.getLogger(StepRecord.class);
+  /** The files that stand for a directory input: a prepared dataset's summary, a run's code grids' lineage. */
+  private static final List<String> SUMMARIES = List.of(PreparedWriter.SUMMARY, VqLineage.CODES_INFO);
 
   private final HadoopFiles files;
   private final String dir;
@@ -34,6 +51,8 @@ public final class StepRecord {
   private final String configHash;
   private Instant start;
   private boolean rootExisted = true;
+  private ObjectNode inputs = JSON.createObjectNode();
+  private List<String> inputChanges = List.of();
 
   public StepRecord(HadoopFiles files, AppConfig config, String command) {
     this.files = files;
@@ -105,10 +124,13 @@ public final class StepRecord {
     return Main.JOBS.get(command);
   }
 
-  /** The step starts: any earlier marker goes, {@code run.json} says running. */
+  /** The step starts: any earlier marker goes, {@code run.json} says running and what the inputs are. */
   public void started(String sparkVersion) {
     start = Instant.now();
     rootExisted = files.exists(config.outputRoot());
+    inputs = inputs();
+    inputChanges = changes(previousInputs(), inputs);
+    inputChanges.forEach(LOG::warn);
     if (files.exists(success())) {
       files.delete(success());
     }
@@ -150,6 +172,70 @@ public final class StepRecord {
     }
   }
 
+  /** The inputs' fingerprints as the step found them, by qualified path. */
+  ObjectNode inputs() {
+    ObjectNode all = JSON.createObjectNode();
+    for (String path : job().inputs(config)) {
+      ObjectNode node = all.putObject(files.qualify(path));
+      try {
+        if (!files.exists(path)) {
+          continue;
+        }
+        if (!files.isDirectory(path)) {
+          node.put("bytes", files.length(path));
+          node.put("sha256", sha256(path));
+          continue;
+        }
+        for (String name : SUMMARIES) {
+          String summary = HadoopFiles.child(path, name);
+          if (files.exists(summary)) {
+            node.put("summary", name);
+            node.put("sha256", sha256(summary));
+            break;
+          }
+        }
+      } catch (IOException | UncheckedIOException e) { // the record is no reason to fail the step
+        node.put("error", String.valueOf(e.getMessage()));
+      }
+    }
+    return all;
+  }
+
+  private String sha256(String path) throws IOException {
+    try (InputStream in = files.open(path)) {
+      return Hashes.sha256(in);
+    }
+  }
+
+  /** The inputs an earlier attempt of this step recorded, or an empty object. */
+  private JsonNode previousInputs() {
+    try {
+      return files.exists(runJson()) ? JSON.readTree(files.readString(runJson())).path("inputs")
+          : JSON.createObjectNode();
+    } catch (JsonProcessingException | RuntimeException e) {
+      return JSON.createObjectNode();
+    }
+  }
+
+  /** One line per input whose SHA-256 differs between the two records. */
+  List<String> changes(JsonNode before, JsonNode now) {
+    List<String> lines = new ArrayList<>();
+    now.fields().forEachRemaining(e -> {
+      String was = before.path(e.getKey()).path("sha256").asText("");
+      String is = e.getValue().path("sha256").asText("");
+      if (!was.isEmpty() && !is.isEmpty() && !was.equals(is)) {
+        lines.add(command + ": its input " + e.getKey() + " changed since the previous attempt of run "
+            + config.runId() + " (SHA-256 " + was.substring(0, 12) + "… then, " + is.substring(0, 12) + "… now)");
+      }
+    });
+    return lines;
+  }
+
+  /** What {@link #started} found changed since the previous attempt (also logged). */
+  List<String> inputChanges() {
+    return inputChanges;
+  }
+
   private void finish(ObjectNode json) {
     Instant end = Instant.now();
     json.put("end", end.toString());
@@ -169,6 +255,7 @@ public final class StepRecord {
     versions.put("dl4j", BuildInfo.get("dl4j.version"));
     versions.put("java", System.getProperty("java.version"));
     json.put("config_hash", configHash);
+    json.set("inputs", inputs);
     json.set("config", configJson);
     return json;
   }

@@ -85,6 +85,45 @@ class StepRecordTest {
     assertTrue(JSON.readTree(files.readString(train.runJson())).path("output_stamp").isMissingNode());
   }
 
+  /**
+   * run.json names what each input was: sample's model.zip by size and SHA-256, train's prepared dataset by its
+   * summary's; a dataset prepared again before a retry of train is reported.
+   */
+  @Test
+  void theRecordSaysWhatTheInputsWere(@TempDir Path dir) throws Exception {
+    AppConfig config = config(dir);
+    HadoopFiles files = HadoopFiles.local();
+    Path summary = Files.createDirectories(Path.of(config.data().prepared())).resolve("_dataset.json");
+    Files.writeString(summary, "{\"counts\": {\"train\": 700}}\n");
+    StepRecord train = new StepRecord(files, config, "train");
+    train.started("3.5.7");
+    train.failed("3.5.7", "lost the driver");
+    JsonNode dataset = JSON.readTree(files.readString(train.runJson())).get("inputs")
+        .get(files.qualify(config.data().prepared()));
+    assertEquals("_dataset.json", dataset.get("summary").asText());
+    assertEquals(Hashes.sha256(Files.readAllBytes(summary)), dataset.get("sha256").asText());
+    assertTrue(train.inputChanges().isEmpty());
+
+    Files.writeString(summary, "{\"counts\": {\"train\": 900}}\n");
+    StepRecord retry = new StepRecord(files, config, "train");
+    retry.started("3.5.7");
+    assertEquals(List.of("train: its input " + files.qualify(config.data().prepared()) + " changed since the "
+        + "previous attempt of run " + config.runId() + " (SHA-256 " + dataset.get("sha256").asText().substring(0, 12)
+        + "… then, " + Hashes.sha256(Files.readAllBytes(summary)).substring(0, 12) + "… now)"),
+        retry.inputChanges());
+
+    Path model = Files.createDirectories(Path.of(config.runDir())).resolve("model.zip");
+    Files.write(model, new byte[] {1, 2, 3});
+    StepRecord sample = new StepRecord(files, config(dir, "sample.vae-prior=standard"), "sample");
+    sample.started("3.5.7");
+    sample.succeeded("3.5.7");
+    JsonNode inputs = JSON.readTree(files.readString(sample.runJson())).get("inputs");
+    assertEquals(1, inputs.size(), inputs.toString());
+    JsonNode zip = inputs.get(files.qualify(model.toString()));
+    assertEquals(3, zip.get("bytes").asInt());
+    assertEquals(Hashes.sha256(new byte[] {1, 2, 3}), zip.get("sha256").asText());
+  }
+
   /** Runs {@code command}'s record to success, then rewrites its hash as records before the generator rule had it. */
   private static void succeededWithConfigOnlyHash(AppConfig config, String command) throws Exception {
     StepRecord record = new StepRecord(HadoopFiles.local(), config, command);
