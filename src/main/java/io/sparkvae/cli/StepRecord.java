@@ -173,7 +173,7 @@ public final class StepRecord {
   }
 
   /** The inputs' fingerprints as the step found them, by qualified path. */
-  ObjectNode inputs() {
+  private ObjectNode inputs() {
     ObjectNode all = JSON.createObjectNode();
     for (String path : job().inputs(config)) {
       ObjectNode node = all.putObject(files.qualify(path));
@@ -218,7 +218,7 @@ public final class StepRecord {
   }
 
   /** One line per input whose SHA-256 differs between the two records. */
-  List<String> changes(JsonNode before, JsonNode now) {
+  private List<String> changes(JsonNode before, JsonNode now) {
     List<String> lines = new ArrayList<>();
     now.fields().forEachRemaining(e -> {
       String was = before.path(e.getKey()).path("sha256").asText("");
