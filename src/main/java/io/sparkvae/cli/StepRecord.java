@@ -124,13 +124,17 @@ public final class StepRecord {
     return Main.JOBS.get(command);
   }
 
-  /** The step starts: any earlier marker goes, {@code run.json} says running and what the inputs are. */
+  /**
+   * The step starts: any earlier marker goes, and so does what earlier attempts left unfinished beside the outputs;
+   * {@code run.json} says running and what the inputs are.
+   */
   public void started(String sparkVersion) {
     start = Instant.now();
     rootExisted = files.exists(config.outputRoot());
     inputs = inputs();
     inputChanges = changes(previousInputs(), inputs);
     inputChanges.forEach(LOG::warn);
+    removeUnfinishedOutputs();
     if (files.exists(success())) {
       files.delete(success());
     }
@@ -169,6 +173,21 @@ public final class StepRecord {
         break;
       }
       p = p.getParent();
+    }
+  }
+
+  /**
+   * Deletes the temporary siblings of the step's outputs: what earlier attempts killed before their rename left (a
+   * driver lost while writing leaves a whole temporary Parquet directory, which no {@code finally} removes). One
+   * attempt of a step writes at a time: a scheduler retries once the attempt has ended, and runs that share the
+   * prepared dataset must not prepare it at the same time (see the README).
+   */
+  private void removeUnfinishedOutputs() {
+    for (String output : job().outputs(config)) {
+      for (String tmp : files.temporarySiblings(output)) {
+        LOG.warn("{}: removing {}, the unfinished output of an earlier attempt", command, files.qualify(tmp));
+        files.delete(tmp);
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -93,6 +94,21 @@ public class HadoopFiles {
   public static String temporarySibling(String path) {
     Path p = new Path(path);
     return new Path(p.getParent(), p.getName() + ".tmp-" + UUID.randomUUID()).toString();
+  }
+
+  /**
+   * The {@link #temporarySibling}s of {@code path} that exist: what attempts that never reached their rename (a
+   * killed driver) left beside it, or one being written now.
+   */
+  public List<String> temporarySiblings(String path) {
+    Path p = new Path(path);
+    Path parent = p.getParent();
+    if (parent == null || !isDirectory(parent.toString())) {
+      return List.of();
+    }
+    Pattern tmp = Pattern.compile(Pattern.quote(p.getName() + ".tmp-") + "[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}");
+    return list(parent.toString()).stream().filter(name -> tmp.matcher(name).matches())
+        .map(name -> new Path(parent, name).toString()).toList();
   }
 
   /** Writes {@code bytes} to a temporary sibling, then renames it over {@code path}. */

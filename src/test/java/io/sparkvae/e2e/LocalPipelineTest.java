@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -201,13 +202,19 @@ class LocalPipelineTest {
     assertEquals(0, Main.run(args("sample", unlessDone), System.out, System.err));
     Path run = root.resolve("runs/tiny");
     Path samplesDone = run.resolve("samples/_SUCCESS");
-    // an attempt that failed after writing its samples: no success record; the retry replaces them
+    // an attempt that failed after writing its samples: no success record; the retry replaces them, and removes
+    // what an attempt killed while writing left beside them
     Files.delete(run.resolve("_steps/sample/_SUCCESS"));
     Files.setLastModifiedTime(samplesDone, FileTime.fromMillis(0));
+    Path killed = Files.createDirectories(run.resolve("samples.tmp-" + UUID.randomUUID() + "/split=0"));
+    Files.writeString(killed.resolve("part-00000.parquet"), "half of one");
+    Path someoneElses = Files.createDirectories(run.resolve("samples.tmp-mine"));
     MainRun retry = MainRun.of(args("sample", unlessDone));
     assertEquals(0, retry.code(), retry.err());
     assertFalse(retry.out().contains("nothing to do"), retry.out());
     assertNotEquals(0, Files.getLastModifiedTime(samplesDone).toMillis(), "the samples were written again");
+    assertTrue(Files.notExists(killed.getParent()), "the killed attempt's output is gone");
+    assertTrue(Files.isDirectory(someoneElses), "only names the job writes are removed");
     // the retry of a finished step: nothing to do, nothing touched
     Files.setLastModifiedTime(samplesDone, FileTime.fromMillis(0));
     Files.setLastModifiedTime(run.resolve("model.zip"), FileTime.fromMillis(0));
