@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 public final class Checkpoints {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern NAME = Pattern.compile("epoch-\\d{6}");
+  private static final Pattern UNFINISHED = Pattern.compile("\\.epoch-\\d{6}\\.tmp-.*");
 
   /** What a checkpoint records besides the model. */
   public record State(int epoch, long iteration, long seed, String modelConfigHash, JsonNode modelConfig,
@@ -132,11 +133,17 @@ public final class Checkpoints {
     return files.list(dir).stream().filter(n -> NAME.matcher(n).matches()).toList();
   }
 
+  /**
+   * Deletes all but the newest {@code keep} checkpoints, and the temporary folders of checkpoints whose writer was
+   * killed before its rename (one run writes its checkpoints at a time, and this one's is committed by now).
+   */
   private void prune() {
     List<String> names = names();
     for (int i = 0; i < names.size() - keep; i++) {
       files.delete(HadoopFiles.child(dir, names.get(i)));
     }
+    files.list(dir).stream().filter(n -> UNFINISHED.matcher(n).matches())
+        .forEach(n -> files.delete(HadoopFiles.child(dir, n)));
   }
 
   /**

@@ -55,9 +55,16 @@ class CheckpointsTest {
     // (the local file system's checksum notices it first; on HDFS the size and SHA-256 in state.json do)
     assertTrue(warnings.get(0).contains("epoch-000003") && warnings.get(0).contains("model.zip"), warnings.get(0));
 
-    // a half-written checkpoint (its temporary folder) is never taken for one
-    Files.createDirectories(run.resolve("checkpoints/.epoch-000004.tmp-x"));
+    // a half-written checkpoint (its temporary folder) is never taken for one, and the next save removes it
+    Path killed = Files.createDirectories(run.resolve("checkpoints/.epoch-000004.tmp-x"));
     assertEquals(List.of("epoch-000002", "epoch-000003"), c.names());
+    c.save(state(4, m), new byte[] {4, 2, 3, 4});
+    assertEquals(List.of("epoch-000003", "epoch-000004"), c.names());
+    assertTrue(Files.notExists(killed));
+    try (var left = Files.list(run.resolve("checkpoints"))) {
+      assertEquals(List.of("epoch-000003", "epoch-000004"),
+          left.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc")).sorted().toList());
+    }
   }
 
   @Test
