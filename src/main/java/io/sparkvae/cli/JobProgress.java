@@ -124,40 +124,53 @@ public final class JobProgress implements AutoCloseable {
       return;
     }
     reported = done;
-    double now = seconds();
-    rate.observe(done, now);
-    log.accept(line(step, unit, done, total, rate.perSecond(done, now)));
+    log.accept(line(step, unit, done, total, rate.perSecond(), rate.secondsLeft(total, seconds())));
   }
 
   /**
-   * The rate of a job from the first time the driver saw it make progress, so that the start-up before (launching
-   * executors, loading a model, the first heartbeat) does not make every early ETA too long; until a second has
-   * passed since then, the rate since the job's start.
+   * The rate of a job as the driver sees it. A running task's count reaches the driver only with a heartbeat, up
+   * to 10 s late, so a count is timed by when it arrived, not by when a line is logged; the rate runs from the
+   * first count to the newest, leaving out the start-up before (launching executors, loading a model), which
+   * would make every early ETA too long. Until two counts are a second apart: the newest over the time since the
+   * job's start.
    */
   static final class Rate {
     private double firstSeconds = -1;
     private long firstDone;
+    private double lastSeconds;
+    private long lastDone;
 
-    /** The driver sees {@code done} at {@code seconds} since the job's start. */
+    /** The driver has {@code done} at {@code seconds} since the job's start; only a change is news. */
     synchronized void observe(long done, double seconds) {
-      if (firstSeconds < 0 && done > 0) {
+      if (done <= 0 || done == lastDone) {
+        return;
+      }
+      if (firstSeconds < 0) {
         firstSeconds = seconds;
         firstDone = done;
       }
+      lastSeconds = seconds;
+      lastDone = done;
     }
 
-    /** Units per second at {@code seconds}, when {@code done}. */
-    synchronized double perSecond(long done, double seconds) {
-      if (firstSeconds >= 0 && seconds - firstSeconds >= 1 && done > firstDone) {
-        return (done - firstDone) / (seconds - firstSeconds);
+    /** Units per second, 0 before any progress. */
+    synchronized double perSecond() {
+      if (firstSeconds >= 0 && lastSeconds - firstSeconds >= 1) {
+        return (lastDone - firstDone) / (lastSeconds - firstSeconds);
       }
-      return seconds > 0 ? done / seconds : 0;
+      return lastSeconds > 0 ? lastDone / lastSeconds : 0;
+    }
+
+    /** The seconds left of {@code total} at {@code seconds}: the rest at the newest count, less the time since. */
+    synchronized double secondsLeft(long total, double seconds) {
+      double rate = perSecond();
+      return rate > 0 ? Math.max(0, (total - lastDone) / rate - (seconds - lastSeconds)) : Double.NaN;
     }
   }
 
-  /** The progress line: count, share, rate and the time left at that rate. */
-  static String line(String step, String unit, long done, long total, double rate) {
-    String eta = rate > 0 ? duration((total - done) / rate) : "unknown";
+  /** The progress line: count, share, rate and the time left ({@code NaN}: unknown). */
+  static String line(String step, String unit, long done, long total, double rate, double secondsLeft) {
+    String eta = Double.isNaN(secondsLeft) ? "unknown" : duration(secondsLeft);
     return String.format(Locale.ROOT, "%s: %,d of %,d %s (%.1f%%), %.1f %s/s, ETA %s", step, done, total, unit,
         100.0 * done / Math.max(1, total), rate, unit, eta);
   }

@@ -62,23 +62,32 @@ class JobProgressTest {
   @Test
   void lineGivesCountShareRateAndTimeLeft() {
     assertEquals("sample: 12,300 of 50,000 images (24.6%), 41.0 images/s, ETA 15m20s",
-        JobProgress.line("sample", "images", 12_300, 50_000, 41.0));
+        JobProgress.line("sample", "images", 12_300, 50_000, 41.0, 920));
     assertEquals("encode: 0 of 7 images (0.0%), 0.0 images/s, ETA unknown",
-        JobProgress.line("encode", "images", 0, 7, 0));
+        JobProgress.line("encode", "images", 0, 7, 0, Double.NaN));
     assertEquals("1h02m", JobProgress.duration(3725));
   }
 
-  /** 20 s of start-up, then 10 items/s: the rate is 10/s, not the 3.4/s since the start. */
+  /**
+   * 20 s of start-up, then 10 items/s, seen in heartbeats: the rate is 10/s (not the 3.4/s since the start), and
+   * the time left counts from the newest heartbeat's count, not from the count at the time of the line.
+   */
   @Test
-  void rateLeavesOutTheStartUp() {
+  void rateLeavesOutTheStartUpAndTimesCountsByTheirArrival() {
     JobProgress.Rate rate = new JobProgress.Rate();
-    assertEquals(0.0, rate.perSecond(0, 0));
+    assertEquals(0.0, rate.perSecond());
+    assertTrue(Double.isNaN(rate.secondsLeft(1000, 5)));
     rate.observe(0, 10);
-    assertEquals(0.0, rate.perSecond(0, 10));
+    assertEquals(0.0, rate.perSecond());
     rate.observe(5, 20.5); // the first heartbeat that carries progress
-    assertEquals(8 / 20.8, rate.perSecond(8, 20.8), 1e-9, "under a second since then: since the start");
+    rate.observe(8, 20.8);
+    assertEquals(8 / 20.8, rate.perSecond(), 1e-9, "under a second since then: since the start");
     rate.observe(105, 30.5);
-    assertEquals(10.0, rate.perSecond(105, 30.5), 1e-9);
-    assertEquals(10.0, rate.perSecond(205, 40.5), 1e-9);
+    rate.observe(105, 35); // no news: the count stays timed at 30.5
+    assertEquals(10.0, rate.perSecond(), 1e-9);
+    assertEquals((1000 - 105) / 10.0 - 7.5, rate.secondsLeft(1000, 38), 1e-9);
+    rate.observe(205, 40.5);
+    assertEquals(10.0, rate.perSecond(), 1e-9);
+    assertEquals(0.0, rate.secondsLeft(210, 45), "never below zero");
   }
 }
