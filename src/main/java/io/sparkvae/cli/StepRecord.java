@@ -11,8 +11,6 @@ import io.sparkvae.io.BuildInfo;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.Hashes;
 import io.sparkvae.io.VqLineage;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -202,28 +200,22 @@ public final class StepRecord {
         }
         if (!files.isDirectory(path)) {
           node.put("bytes", files.length(path));
-          node.put("sha256", sha256(path));
+          node.put("sha256", files.sha256(path));
           continue;
         }
         for (String name : SUMMARIES) {
           String summary = HadoopFiles.child(path, name);
           if (files.exists(summary)) {
             node.put("summary", name);
-            node.put("sha256", sha256(summary));
+            node.put("sha256", files.sha256(summary));
             break;
           }
         }
-      } catch (IOException | UncheckedIOException e) { // the record is no reason to fail the step
+      } catch (UncheckedIOException e) { // the record is no reason to fail the step
         node.put("error", String.valueOf(e.getMessage()));
       }
     }
     return all;
-  }
-
-  private String sha256(String path) throws IOException {
-    try (InputStream in = files.open(path)) {
-      return Hashes.sha256(in);
-    }
   }
 
   /** The inputs an earlier attempt of this step recorded, or an empty object. */

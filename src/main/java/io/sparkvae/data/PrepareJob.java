@@ -18,7 +18,6 @@ import io.sparkvae.data.cifar.Cifar10Input;
 import io.sparkvae.data.cifar.Cifar10Rows;
 import io.sparkvae.data.synthetic.ShapesGenerator;
 import io.sparkvae.io.HadoopFiles;
-import io.sparkvae.io.Hashes;
 import io.sparkvae.io.Schemas;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -118,7 +117,7 @@ public final class PrepareJob implements Job {
   @Override
   public Optional<String> outputStamp(AppConfig config, HadoopFiles files) {
     String summary = config.data().prepared() + "/" + PreparedWriter.SUMMARY;
-    return files.exists(summary) ? Optional.of(Hashes.sha256(files.readBytes(summary))) : Optional.empty();
+    return files.exists(summary) ? Optional.of(files.sha256(summary)) : Optional.empty();
   }
 
   static Optional<List<String>> syntheticChanges(AppConfig config, HadoopFiles files) {

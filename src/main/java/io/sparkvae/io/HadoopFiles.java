@@ -205,6 +205,15 @@ public class HadoopFiles {
     }
   }
 
+  /** The SHA-256 (hex) of the file at {@code path}, read as a stream. */
+  public String sha256(String path) {
+    try (InputStream in = open(path)) {
+      return Hashes.sha256(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
   public String readString(String path) {
     return new String(readBytes(path), StandardCharsets.UTF_8);
   }
