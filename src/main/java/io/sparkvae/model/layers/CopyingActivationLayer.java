@@ -1,7 +1,6 @@
 package io.sparkvae.model.layers;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -44,14 +43,8 @@ public class CopyingActivationLayer extends ActivationLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> listeners, int layerIndex, INDArray paramsView, boolean initializeParams,
             DataType networkDataType) {
-        Impl layer = new Impl(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerSetup.attach(new Impl(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+                initializeParams, initializer());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.sparkvae.model.layers;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -47,14 +46,8 @@ final class NativeConvOps {
         LayerValidation.assertNInNOutSet(layerConf.getClass().getSimpleName(), layerConf.getLayerName(), layerIndex,
                 layerConf.getNIn(), layerConf.getNOut());
         checkSupported(layerConf);
-        NativeConvolutionLayer layer = new NativeConvolutionLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = layerConf.initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerSetup.attach(new NativeConvolutionLayer(conf, networkDataType), conf, listeners, layerIndex,
+                paramsView, initializeParams, layerConf.initializer());
     }
 
     /**

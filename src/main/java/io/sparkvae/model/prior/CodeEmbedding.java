@@ -1,8 +1,8 @@
 package io.sparkvae.model.prior;
 
+import io.sparkvae.model.layers.LayerSetup;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -60,14 +60,8 @@ public class CodeEmbedding extends FeedForwardLayer {
             INDArray paramsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet(getClass().getSimpleName(), getLayerName(), layerIndex, getNIn(), getNOut());
         checkSupported(this);
-        CodeEmbeddingLayer layer = new CodeEmbeddingLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerSetup.attach(new CodeEmbeddingLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+                initializeParams, initializer());
     }
 
     @Override

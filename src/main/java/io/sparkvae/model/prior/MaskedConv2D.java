@@ -1,8 +1,8 @@
 package io.sparkvae.model.prior;
 
+import io.sparkvae.model.layers.LayerSetup;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -114,17 +114,12 @@ public class MaskedConv2D extends ConvolutionLayer {
             INDArray paramsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet(getClass().getSimpleName(), getLayerName(), layerIndex, getNIn(), getNOut());
         checkSupported(this);
-        MaskedConvolutionLayer layer = new MaskedConvolutionLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
+        MaskedConvolutionLayer layer = LayerSetup.attach(new MaskedConvolutionLayer(conf, networkDataType), conf,
+                listeners, layerIndex, paramsView, initializeParams, initializer());
         if (initializeParams) {
             // A fresh network: zero the masked weights (see the class comment); loaded parameters are left as they are
-            params.get(ConvolutionParamInitializer.WEIGHT_KEY).muli(layer.mask());
+            layer.paramTable().get(ConvolutionParamInitializer.WEIGHT_KEY).muli(layer.mask());
         }
-        layer.setParamTable(params);
-        layer.setConf(conf);
         return layer;
     }
 

@@ -1,8 +1,8 @@
 package io.sparkvae.model.prior;
 
+import io.sparkvae.model.layers.LayerSetup;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
@@ -55,14 +55,8 @@ public class SparseCnnLossLayer extends CnnLossLayer {
             throw new IllegalStateException("SparseCnnLossLayer '" + getLayerName() + "' supports NCHW only, got "
                     + getFormat());
         }
-        Impl layer = new Impl(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerSetup.attach(new Impl(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+                initializeParams, initializer());
     }
 
     @Override

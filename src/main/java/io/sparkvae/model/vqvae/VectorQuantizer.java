@@ -1,8 +1,8 @@
 package io.sparkvae.model.vqvae;
 
+import io.sparkvae.model.layers.LayerSetup;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -138,14 +138,8 @@ public class VectorQuantizer extends BaseLayer {
             throw new IllegalStateException("VectorQuantizer '" + getLayerName()
                     + "': code dimension D not set (give it to the builder or set the graph's input types)");
         }
-        VectorQuantizerLayer layer = new VectorQuantizerLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerSetup.attach(new VectorQuantizerLayer(conf, networkDataType), conf, listeners, layerIndex, paramsView,
+                initializeParams, initializer());
     }
 
     @Override

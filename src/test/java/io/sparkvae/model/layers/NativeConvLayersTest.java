@@ -1,14 +1,10 @@
 package io.sparkvae.model.layers;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Map;
 import java.util.stream.Stream;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -30,7 +26,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.impl.LossMSE;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * {@link NativeConv2D} and {@link NativeDeconv2D}: DL4J's gradient check in double precision, and the same outputs
@@ -40,8 +35,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * checks the gradient the layer hands back to its input.
  */
 class NativeConvLayersTest {
-
-    private static final double TOLERANCE = 1e-5;
 
     /** One layer shape: conv or deconv, kernel, stride, padding, channels, input size, bias, activation. */
     record Case(boolean deconv, int kernel, int stride, int pad, int nIn, int nOut, int size, boolean bias,
@@ -98,22 +91,13 @@ class NativeConvLayersTest {
         return Nd4j.rand(type, 3, 2, c.size(), c.size()).subi(0.5).muli(2);
     }
 
-    private static INDArray labels(ComputationGraph g, INDArray in) {
-        INDArray out = g.outputSingle(in);
-        Nd4j.getRandom().setSeed(12);
-        return Nd4j.rand(out.dataType(), out.shape());
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void passesGradientCheckInDouble(Case c) {
         try (DoublePrecision ignored = new DoublePrecision()) {
             ComputationGraph g = graph(c, true, DataType.DOUBLE);
             INDArray in = input(c, DataType.DOUBLE);
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                    .inputs(new INDArray[] {in}).labels(new INDArray[] {labels(g, in)}).epsilon(1e-6)
-                    .maxRelError(1e-5).minAbsoluteError(1e-9).exitOnFirstError(false));
-            assertTrue(ok, "gradient check failed for " + c);
+            LayerChecks.assertGradientCheckPasses(g, in, LayerChecks.randomLabels(g, in), c);
         }
     }
 
@@ -125,32 +109,7 @@ class NativeConvLayersTest {
         assertInstanceOf(NativeConvolutionLayer.class, fast.getLayer("layer"));
         fast.setParams(stock.params().dup());
         INDArray in = input(c, DataType.FLOAT);
-        INDArray stockOut = stock.outputSingle(in);
-        INDArray fastOut = fast.outputSingle(in);
-        assertArrayClose("output", stockOut, fastOut);
-
-        INDArray labels = labels(stock, in);
-        stock.setInputs(in);
-        stock.setLabels(labels);
-        stock.computeGradientAndScore();
-        fast.setInputs(in);
-        fast.setLabels(labels);
-        fast.computeGradientAndScore();
-        assertEquals(stock.score(), fast.score(), TOLERANCE * Math.max(1, Math.abs(stock.score())));
-        Map<String, INDArray> expectedGrads = stock.gradient().gradientForVariable();
-        Map<String, INDArray> actualGrads = fast.gradient().gradientForVariable();
-        assertEquals(expectedGrads.keySet(), actualGrads.keySet());
-        for (String key : expectedGrads.keySet()) {
-            assertArrayClose("gradient " + key, expectedGrads.get(key), actualGrads.get(key));
-        }
-    }
-
-    /** Max absolute difference within 1e-5 of the larger of 1 and the reference's largest magnitude. */
-    private static void assertArrayClose(String what, INDArray expected, INDArray actual) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        double scale = Math.max(1, expected.amaxNumber().doubleValue());
-        double diff = Transforms.abs(expected.sub(actual)).maxNumber().doubleValue();
-        assertTrue(diff <= TOLERANCE * scale, what + ": max |stock - native| = " + diff + " (scale " + scale + ")");
+        LayerChecks.assertSameOutputScoreAndGradients(stock, fast, in, LayerChecks.randomLabels(stock, in));
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.layers.LayerChecks;
 import io.sparkvae.model.layers.DoublePrecision;
 import java.io.File;
 import java.nio.file.Path;
@@ -140,12 +141,12 @@ class CodeEmbeddingTest {
         assertEquals(stock.score(), g.score(), 1e-6 * stock.score());
         INDArray expected = stock.gradient().gradientForVariable().get("embed_W").reshape(F, K).transpose();
         INDArray grad = g.gradient().gradientForVariable().get("embed_W");
-        MaskedConv2DTest.assertArrayClose("dW", expected, grad);
+        LayerChecks.assertClose("dW", expected, grad);
         for (int c = USED; c < K; c++) {
             assertEquals(0.0, grad.getRow(c).amaxNumber().doubleValue(), "unused code " + c + " gets no gradient");
         }
         assertTrue(grad.getRow(0).norm2Number().doubleValue() > 1e-4, "used codes get gradients");
-        MaskedConv2DTest.assertArrayClose("d mix", stock.gradient().gradientForVariable().get("mix_W"),
+        LayerChecks.assertClose("d mix", stock.gradient().gradientForVariable().get("mix_W"),
                 g.gradient().gradientForVariable().get("mix_W"));
 
         // deterministic: the same gradient again, to the bit

@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvae.model.layers.DoublePrecision;
+import io.sparkvae.model.layers.LayerChecks;
 import io.sparkvae.model.prior.MaskedConv2D.MaskType;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -98,12 +97,6 @@ class MaskedConv2DTest {
         return Nd4j.rand(type, 3, IN_CHANNELS, c.height(), c.width()).subi(0.5).muli(2);
     }
 
-    private static INDArray labels(ComputationGraph g, INDArray in) {
-        INDArray out = g.outputSingle(in);
-        Nd4j.getRandom().setSeed(12);
-        return Nd4j.rand(out.dataType(), out.shape());
-    }
-
     /** The test's own mask: kernel row a, column b is live iff it lies before the centre (or is it, for B). */
     private static INDArray expectedMask(Case c, DataType type) {
         INDArray m = Nd4j.zeros(type, c.nOut(), c.nIn(), c.kH(), c.kW());
@@ -130,10 +123,7 @@ class MaskedConv2DTest {
             assertInstanceOf(MaskedConvolutionLayer.class, g.getLayer("layer"));
             g.setParams(randomParams(g, 5));
             INDArray in = input(c, DataType.DOUBLE);
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                    .inputs(new INDArray[] {in}).labels(new INDArray[] {labels(g, in)}).epsilon(1e-6)
-                    .maxRelError(1e-5).minAbsoluteError(1e-9).exitOnFirstError(false));
-            assertTrue(ok, "gradient check failed for " + c);
+            LayerChecks.assertGradientCheckPasses(g, in, LayerChecks.randomLabels(g, in), c);
         }
     }
 
@@ -144,7 +134,7 @@ class MaskedConv2DTest {
         g.setParams(randomParams(g, 6));
         INDArray in = input(c, DataType.FLOAT);
         g.setInputs(in);
-        g.setLabels(labels(g, in));
+        g.setLabels(LayerChecks.randomLabels(g, in));
         g.computeGradientAndScore();
         INDArray grad = g.gradient().gradientForVariable().get("layer_W");
         INDArray mask = expectedMask(c, DataType.FLOAT);
@@ -165,23 +155,9 @@ class MaskedConv2DTest {
         assertNotEquals(stock.params(), masked.params(), "the masked layer holds non-zero masked weights");
 
         INDArray in = input(c, DataType.FLOAT);
-        assertArrayClose("output", stock.outputSingle(in), masked.outputSingle(in));
-
-        INDArray labels = labels(stock, in);
-        for (ComputationGraph g : new ComputationGraph[] {stock, masked}) {
-            g.setInputs(in);
-            g.setLabels(labels);
-            g.computeGradientAndScore();
-        }
-        assertEquals(stock.score(), masked.score(), TOLERANCE * Math.max(1, Math.abs(stock.score())));
-        Map<String, INDArray> expected = stock.gradient().gradientForVariable();
-        Map<String, INDArray> actual = masked.gradient().gradientForVariable();
-        assertEquals(expected.keySet(), actual.keySet());
-        for (String key : expected.keySet()) {
-            // the stock layer's gradient of a masked weight is not zero: compare dW ⊙ M
-            INDArray e = key.equals("layer_W") ? expected.get(key).mul(mask) : expected.get(key);
-            assertArrayClose("gradient " + key, e, actual.get(key));
-        }
+        // the stock layer's gradient of a masked weight is not zero: compare dW ⊙ M
+        LayerChecks.assertSameOutputScoreAndGradients(stock, masked, in, LayerChecks.randomLabels(stock, in),
+                (key, gradient) -> key.equals("layer_W") ? gradient.mul(mask) : gradient);
     }
 
     /**
@@ -223,14 +199,6 @@ class MaskedConv2DTest {
     /** The masked layer's output for one example, as [h, w, channels]. */
     private static INDArray layerOutput(ComputationGraph g, INDArray in) {
         return g.feedForward(in, false).get("layer").get(point(0)).permute(1, 2, 0).dup();
-    }
-
-    /** Max absolute difference within 1e-5 of the larger of 1 and the reference's largest magnitude. */
-    static void assertArrayClose(String what, INDArray expected, INDArray actual) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        double scale = Math.max(1, expected.amaxNumber().doubleValue());
-        double diff = Transforms.abs(expected.sub(actual)).maxNumber().doubleValue();
-        assertTrue(diff <= TOLERANCE * scale, what + ": max |stock - masked| = " + diff + " (scale " + scale + ")");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.sparkvae.model.prior;
 
+import io.sparkvae.model.layers.LayerChecks;
 import io.sparkvae.model.layers.CopyingActivationLayer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -199,13 +200,13 @@ class PixelCnnGraphsTest {
         Map<String, INDArray> training = g.feedForward(in, true);
         Map<String, INDArray> inference = g.feedForward(in, false);
         for (int i = 0; i < SPEC.residualBlocks(); i++) {
-            MaskedConv2DTest.assertArrayClose(PixelCnnGraphs.block(i), training.get(PixelCnnGraphs.block(i)),
+            LayerChecks.assertClose(PixelCnnGraphs.block(i), training.get(PixelCnnGraphs.block(i)),
                     inference.get(PixelCnnGraphs.block(i)));
         }
         INDArray logits = training.get(PixelCnnGraphs.LOGITS);
-        MaskedConv2DTest.assertArrayClose("logits", logits, inference.get(PixelCnnGraphs.LOGITS));
-        MaskedConv2DTest.assertArrayClose("logits", logits, PixelCnnGraphs.logits(g, in[0]));
-        MaskedConv2DTest.assertArrayClose("probabilities", training.get(PixelCnnGraphs.OUTPUT), g.outputSingle(in));
+        LayerChecks.assertClose("logits", logits, inference.get(PixelCnnGraphs.LOGITS));
+        LayerChecks.assertClose("logits", logits, PixelCnnGraphs.logits(g, in[0]));
+        LayerChecks.assertClose("probabilities", training.get(PixelCnnGraphs.OUTPUT), g.outputSingle(in));
         assertEquals(g.score(data, true), g.score(data, false), 1e-4);
     }
 
@@ -302,12 +303,12 @@ class PixelCnnGraphsTest {
         INDArray hot = PixelCnnGraphs.toOneHot(grids, SPEC.height(), SPEC.width(), SPEC.numCodes());
         MultiDataSet oneHotData = new MultiDataSet(new INDArray[] {hot}, new INDArray[] {hot});
 
-        MaskedConv2DTest.assertArrayClose("logits", PixelCnnGraphs.logits(oneHot, hot),
+        LayerChecks.assertClose("logits", PixelCnnGraphs.logits(oneHot, hot),
                 PixelCnnGraphs.logits(compact, compactData.getFeatures(0)));
         double expected = oneHot.score(oneHotData, false);
         assertEquals(expected, compact.score(compactData, false), 1e-5 * Math.abs(expected));
         assertEquals(oneHot.score(oneHotData, true), compact.score(compactData, true), 1e-5 * Math.abs(expected));
-        MaskedConv2DTest.assertArrayClose("scores per example", oneHot.scoreExamples(oneHotData, false),
+        LayerChecks.assertClose("scores per example", oneHot.scoreExamples(oneHotData, false),
                 compact.scoreExamples(compactData, false));
 
         Map<String, INDArray> e = gradients(oneHot, oneHotData);
@@ -319,7 +320,7 @@ class PixelCnnGraphsTest {
             if (key.equals(PixelCnnGraphs.EMBED + "_W")) {
                 actual = actual.transpose().dup('c').reshape(SPEC.hiddenChannels(), SPEC.numCodes(), 1, 1);
             }
-            MaskedConv2DTest.assertArrayClose("gradient " + key, e.get(key), actual);
+            LayerChecks.assertClose("gradient " + key, e.get(key), actual);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.layers.LayerChecks;
 import io.sparkvae.model.layers.DoublePrecision;
 import java.util.Map;
 import java.util.Random;
@@ -139,11 +140,11 @@ class SparseCnnLossLayerTest {
         Map<String, INDArray> actual = sparse.gradient().gradientForVariable();
         assertEquals(expected.keySet(), actual.keySet());
         for (String key : expected.keySet()) {
-            MaskedConv2DTest.assertArrayClose("gradient " + key, expected.get(key), actual.get(key));
+            LayerChecks.assertClose("gradient " + key, expected.get(key), actual.get(key));
         }
         MultiDataSet sparseData = new MultiDataSet(new INDArray[] {in}, new INDArray[] {indices});
         MultiDataSet stockData = new MultiDataSet(new INDArray[] {in}, new INDArray[] {oneHot});
-        MaskedConv2DTest.assertArrayClose("per-example scores", stock.scoreExamples(stockData, false),
+        LayerChecks.assertClose("per-example scores", stock.scoreExamples(stockData, false),
                 sparse.scoreExamples(sparseData, false));
         assertEquals(stock.score(stockData, false), sparse.score(sparseData, false), 1e-5 * stock.score());
     }
