@@ -5,11 +5,11 @@ import io.sparkvae.model.layers.GaussianLoss;
 import io.sparkvae.model.layers.KlDivergenceLoss;
 import io.sparkvae.model.layers.NativeConv2D;
 import io.sparkvae.model.layers.NativeDeconv2D;
+import io.sparkvae.model.layers.NativeDense;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -47,7 +47,7 @@ final class VaeLayers {
                     .activation(new FastLeakyReLU(LEAKY_SLOPE)).weightInit(WeightInit.RELU).build(), prev);
             prev = encConv(i);
         }
-        g.addLayer(ENC_STATS, new DenseLayer.Builder().nOut(2L * spec.latentDim()).activation(Activation.IDENTITY)
+        g.addLayer(ENC_STATS, new NativeDense.Builder().nOut(2L * spec.latentDim()).activation(Activation.IDENTITY)
                 .weightInit(WeightInit.XAVIER).build(), prev);
         return ENC_STATS;
     }
@@ -59,7 +59,7 @@ final class VaeLayers {
         int h0 = spec.bottleneckHeight();
         int w0 = spec.bottleneckWidth();
         int c0 = spec.bottleneckChannels();
-        g.addLayer(DEC_DENSE, new DenseLayer.Builder().nOut((long) c0 * h0 * w0)
+        g.addLayer(DEC_DENSE, new NativeDense.Builder().nOut((long) c0 * h0 * w0)
                 .activation(new FastLeakyReLU(LEAKY_SLOPE)).weightInit(WeightInit.RELU).build(), z);
         g.inputPreProcessor(decDeconv(0), new FeedForwardToCnnPreProcessor(h0, w0, c0));
         String prev = DEC_DENSE;
