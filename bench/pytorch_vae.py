@@ -32,7 +32,8 @@ BATCH = 64
 CHANNELS = 3
 BOTTLENECK = 4
 SIGMA = 0.1
-WARMUP = 30  # untimed minibatches, as VaeBenchmark.WARMUP
+WARMUP = 30  # untimed minibatches at least, and WARMUP_SECONDS: as VaeBenchmark.WARMUP and WARMUP_SECONDS
+WARMUP_SECONDS = 12.0
 
 
 class Vae(nn.Module):
@@ -120,8 +121,10 @@ def train_img_per_s(shape: str, iterations: int) -> float:
         model.loss(batches[i % len(batches)]).backward()
         opt.step()
 
-    for i in range(WARMUP):
+    i, warmup_start = 0, time.perf_counter()
+    while i < WARMUP or time.perf_counter() - warmup_start < WARMUP_SECONDS:
         step(i)
+        i += 1
     start = time.perf_counter()
     for i in range(iterations):
         step(i)

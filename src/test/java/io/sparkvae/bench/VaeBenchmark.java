@@ -122,16 +122,20 @@ public final class VaeBenchmark {
   }
 
   /**
-   * Untimed minibatches before a timed training run, on both sides (bench/pytorch_vae.py too): the JIT needs
-   * about this many before the step reaches its steady speed (5 left the 2-thread CIFAR rate 10% low).
+   * Untimed training before a timed run, on both sides (bench/pytorch_vae.py too): at least {@link #WARMUP}
+   * minibatches and {@link #WARMUP_SECONDS} seconds. The JVM's 2-thread CIFAR step needs about 150-200 minibatches
+   * to reach its steady speed (in windows of 25 from the start: about 600, 800, 900, 1,000 img/s, then 1,100-1,270
+   * from the eighth window on), PyTorch's about 5; 30 minibatches timed the JVM still climbing.
    */
   static final int WARMUP = 30;
+  static final double WARMUP_SECONDS = 12;
 
   /** graph.fit on batches of 64 in this JVM, no Spark; prints the model's forward MFLOP per image too. */
   static double train(VaeSpec spec, int iterations) {
     ComputationGraph graph = VaeGraphs.newTrainingGraph(spec);
     List<MultiDataSet> batches = batches(spec, 4);
-    for (int i = 0; i < WARMUP; i++) {
+    long warmupStart = System.nanoTime();
+    for (int i = 0; i < WARMUP || System.nanoTime() - warmupStart < WARMUP_SECONDS * 1e9; i++) {
       graph.fit(batches.get(i % 4));
     }
     long t0 = System.nanoTime();
