@@ -11,8 +11,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The implementation of {@link NativeDense}: DL4J's DenseLayer with its products done by libnd4j's {@code matmul}
@@ -93,8 +91,8 @@ public class NativeDenseLayer extends DenseLayer {
 
     /** out = op(x) · op(y), op a transpose where asked, by libnd4j's matmul (oneDNN), into out as it lies. */
     static void matmul(INDArray x, INDArray y, INDArray out, boolean transposeX, boolean transposeY) {
-        Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(x, y).addOutputs(out)
-                .addIntegerArguments(transposeX ? 1 : 0, transposeY ? 1 : 0, 0).build());
+        NativeConvOps.exec("matmul", new int[] {transposeX ? 1 : 0, transposeY ? 1 : 0, 0}, new INDArray[] {x, y},
+                out);
     }
 
     private INDArray checkedInput(INDArray weights) {
