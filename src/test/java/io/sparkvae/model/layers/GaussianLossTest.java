@@ -2,9 +2,7 @@ package io.sparkvae.model.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -71,10 +69,7 @@ class GaussianLossTest {
             ComputationGraph g = cnn(0.5);
             INDArray in = Nd4j.rand(DataType.DOUBLE, 2, 2, 4, 4);
             INDArray labels = Nd4j.rand(DataType.DOUBLE, 2, 3, 4, 4);
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                    .inputs(new INDArray[] {in}).labels(new INDArray[] {labels}).epsilon(1e-6).maxRelError(1e-5)
-                    .minAbsoluteError(1e-9).exitOnFirstError(false));
-            assertTrue(ok, "gradient check failed");
+            LayerChecks.assertGradientCheckPasses(g, in, labels, "the Gaussian loss");
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -135,10 +134,7 @@ class ReparameterizationVertexTest {
         g.init();
         INDArray in = Nd4j.rand(DataType.DOUBLE, 4, 5).muli(2);
         INDArray labels = Nd4j.rand(DataType.DOUBLE, 4, 4);
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                .inputs(new INDArray[] {in}).labels(new INDArray[] {labels}).epsilon(1e-6).maxRelError(1e-5)
-                .minAbsoluteError(1e-9).exitOnFirstError(false));
-        assertTrue(ok, "gradient check failed");
+        LayerChecks.assertGradientCheckPasses(g, in, labels, "the reparameterisation vertex");
         // the noise really was used: z differs from mu
         INDArray z = g.feedForward(in, false).get("z");
         INDArray stats = g.feedForward(in, false).get("stats");

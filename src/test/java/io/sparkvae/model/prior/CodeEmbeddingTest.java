@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkvae.model.layers.LayerChecks;
 import io.sparkvae.model.layers.DoublePrecision;
+import io.sparkvae.model.layers.LayerChecks;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Random;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -98,10 +97,7 @@ class CodeEmbeddingTest {
             assertInstanceOf(CodeEmbeddingLayer.class, g.getLayer("embed"));
             Nd4j.getRandom().setSeed(4);
             g.setParams(Nd4j.rand(DataType.DOUBLE, g.params().shape()).subi(0.5));
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                    .inputs(new INDArray[] {codes(DataType.DOUBLE)}).labels(new INDArray[] {labels(DataType.DOUBLE)})
-                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9).exitOnFirstError(false));
-            assertTrue(ok, "gradient check failed with " + activation);
+            LayerChecks.assertGradientCheckPasses(g, codes(DataType.DOUBLE), labels(DataType.DOUBLE), activation);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.sparkvae.model.prior;
 
-import io.sparkvae.model.layers.LayerChecks;
 import io.sparkvae.model.layers.CopyingActivationLayer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvae.model.layers.DoublePrecision;
+import io.sparkvae.model.layers.LayerChecks;
 import io.sparkvae.model.layers.NativeConv2D;
 import io.sparkvae.model.prior.MaskedConv2D.MaskType;
 import java.io.File;

@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkvae.model.layers.LayerChecks;
 import io.sparkvae.model.layers.DoublePrecision;
+import io.sparkvae.model.layers.LayerChecks;
 import java.util.Map;
 import java.util.Random;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -98,11 +97,8 @@ class SparseCnnLossLayerTest {
         try (DoublePrecision ignored = new DoublePrecision()) {
             ComputationGraph g = graph(DataType.DOUBLE, true);
             assertInstanceOf(SparseCnnLossLayer.Impl.class, g.getLayer("nll"));
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                    .inputs(new INDArray[] {input(DataType.DOUBLE)})
-                    .labels(new INDArray[] {sparseLabels(DataType.DOUBLE)}).epsilon(1e-6).maxRelError(1e-5)
-                    .minAbsoluteError(1e-9).exitOnFirstError(false));
-            assertTrue(ok, "gradient check failed");
+            LayerChecks.assertGradientCheckPasses(g, input(DataType.DOUBLE), sparseLabels(DataType.DOUBLE),
+                    "the sparse loss");
         }
     }
 
