@@ -125,7 +125,8 @@ public final class VaeBenchmark {
    * Untimed training before a timed run, on both sides (bench/pytorch_vae.py too): at least {@link #WARMUP}
    * minibatches and {@link #WARMUP_SECONDS} seconds. The JVM's 2-thread CIFAR step needs about 150-200 minibatches
    * to reach its steady speed (in windows of 25 from the start: about 600, 800, 900, 1,000 img/s, then 1,100-1,270
-   * from the eighth window on), PyTorch's about 5; 30 minibatches timed the JVM still climbing.
+   * from the eighth window on); PyTorch's first window of 25 already ran at its later speed in three of four runs.
+   * 30 minibatches timed the JVM still climbing.
    */
   static final int WARMUP = 30;
   static final double WARMUP_SECONDS = 12;
