@@ -6,6 +6,7 @@ import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.SampleConfig;
 import io.sparkvae.data.BadInputException;
 import io.sparkvae.io.HadoopFiles;
+import io.sparkvae.io.PartitionParquet;
 import io.sparkvae.io.Hashes;
 import io.sparkvae.io.RunPaths;
 import io.sparkvae.io.Schemas;
@@ -22,12 +23,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.DataFrameWriter;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -126,7 +126,10 @@ public final class SampleJob implements Job {
     // 3. write to a temporary sibling, then commit by rename
     String tmp = HadoopFiles.temporarySibling(paths.samples());
     try {
-      writer(frame(spark, rows)).parquet(tmp);
+      long written = PartitionParquet.write(spark, rows, Schemas.SAMPLES, tmp, NO_DICTIONARY).rows();
+      if (written != s.count()) {
+        throw new IllegalStateException("the sampling job wrote " + written + " rows, not " + s.count());
+      }
       files.replace(tmp, paths.samples());
     } finally {
       progress.close();
@@ -184,26 +187,11 @@ public final class SampleJob implements Job {
   }
 
   /**
-   * The samples table over internal rows of {@link Schemas#SAMPLES} (see {@link SampleRows}). Uses
-   * {@code SparkSession.internalCreateDataFrame}: {@code private[sql]} in Scala, public in the bytecode, and
-   * unchanged across the Spark 3.5 line this project pins.
+   * The columns of the samples table written without a dictionary, as their values never repeat (the latents are
+   * random floats, every PNG is different, ids are unique, seeds random). Parquet's writers try a dictionary first
+   * and fall back only once it is full: for the latents that cost a tenth of the sampling job's time in a profile
+   * of 10,000 samples (hashing every float into a map that is then thrown away), for the two long columns a few
+   * percent.
    */
-  public static Dataset<Row> frame(SparkSession spark, JavaRDD<InternalRow> rows) {
-    return spark.internalCreateDataFrame(rows.rdd(), Schemas.SAMPLES, false);
-  }
-
-  /**
-   * How the samples are written: zstd, and no dictionary for the four columns whose values never repeat (the
-   * latents are random floats, every PNG is different, ids are unique, seeds random). Parquet's writers try a
-   * dictionary first and fall back only once it is full: for the latents that cost a tenth of the sampling job's
-   * time in a profile of 10,000 samples (hashing every float into a map that is then thrown away), for the two
-   * long columns a few percent.
-   */
-  public static DataFrameWriter<Row> writer(Dataset<Row> samples) {
-    return samples.write().option("compression", "zstd")
-        .option("parquet.enable.dictionary#latent.list.element", "false")
-        .option("parquet.enable.dictionary#image_png", "false")
-        .option("parquet.enable.dictionary#sample_id", "false")
-        .option("parquet.enable.dictionary#seed", "false");
-  }
+  public static final Set<String> NO_DICTIONARY = Set.of("latent.list.element", "image_png", "sample_id", "seed");
 }

@@ -22,7 +22,7 @@ import org.apache.spark.util.TaskCompletionListener;
  * <p>Why internal rows: built as {@code Row}s, every sample's latent was a Scala Seq of boxed floats that Spark then
  * converted element by element; an {@link UnsafeArrayData} is one copy of the float array. Why block by block: a
  * partition's rows never all sit on the heap at once (a million samples over two partitions would be gigabytes).
- * {@link SampleJob#frame} makes them a table.
+ * {@link io.sparkvae.io.PartitionParquet} writes them.
  */
 final class SampleRows {
   private static final UTF8String VAE = UTF8String.fromString("vae");

@@ -1,5 +1,7 @@
 package io.sparkvae.bench;
 
+import io.sparkvae.io.PartitionParquet;
+import io.sparkvae.io.Schemas;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.sample.LatentSampler;
@@ -96,7 +98,7 @@ final class SampleBenchmark {
               case COUNT -> rows.count();
               case WRITE -> {
                 Path dir = out.resolve("r" + round + "-" + n); // a fresh directory, as a sampling run's
-                SampleJob.writer(SampleJob.frame(spark, rows)).parquet(dir.toString());
+                PartitionParquet.write(spark, rows, Schemas.SAMPLES, dir.toString(), SampleJob.NO_DICTIONARY);
                 VaeBenchmark.deleteTree(dir);
               }
             }

@@ -1,6 +1,8 @@
 package io.sparkvae.sample;
 
 import io.sparkvae.bench.VaeBenchmark;
+import io.sparkvae.io.PartitionParquet;
+import io.sparkvae.io.Schemas;
 import io.sparkvae.model.vae.VaeGraphs;
 import io.sparkvae.model.vae.VaeSpec;
 import java.nio.file.Files;
@@ -89,7 +91,8 @@ public final class SampleJobTimeline {
                   1.0, null)::rows);
           long t0 = System.currentTimeMillis();
           if (mode.endsWith("write")) {
-            SampleJob.writer(SampleJob.frame(spark, rows)).parquet(out.resolve(mode + round).toString());
+            PartitionParquet.write(spark, rows, Schemas.SAMPLES, out.resolve(mode + round).toString(),
+                SampleJob.NO_DICTIONARY);
           } else if (mode.endsWith("count")) {
             rows.count();
           } else {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.io.PartitionParquet;
 import io.sparkvae.io.Schemas;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ class SampleJobWriterTest {
         .config("spark.ui.enabled", "false").getOrCreate();
     Path out = dir.resolve("samples");
     try {
-      SampleJob.writer(spark.createDataFrame(rows, Schemas.SAMPLES).coalesce(1)).parquet(out.toString());
+      PartitionParquet.write(spark, spark.createDataFrame(rows, Schemas.SAMPLES).coalesce(1).queryExecution().toRdd()
+          .toJavaRDD(), Schemas.SAMPLES, out.toString(), SampleJob.NO_DICTIONARY);
     } finally {
       spark.stop();
     }
