@@ -25,8 +25,9 @@ import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * Where a sampling job's time goes besides decoding (README, Performance): the same CIFAR-shaped sample rows over
- * local[2] either written as the sampling job writes them ({@code write}) or only counted ({@code count}), and the
- * same with made-up images and no decoder ({@code fake-write}, {@code fake-count}), alternately, each round timed
+ * local[2] either written as the sampling job writes them ({@code write}), written through Spark SQL's
+ * {@code DataFrameWriter} as the job did before {@link io.sparkvae.io.PartitionParquet} ({@code sql-write}), or only
+ * counted ({@code count}), and the same with made-up images and no decoder ({@code fake-write}, {@code fake-count}), alternately, each round timed
  * from the call to the job's start, the first task's launch, the last task's end, the job's end and the return,
  * with the tasks' longest deserialisation and run. Not a test; run as the benchmark is, with one OpenMP thread:
  *
@@ -90,13 +91,19 @@ public final class SampleJobTimeline {
               : jsc.parallelize(blocks, 2).mapPartitions(new SampleBlocks(model, null, "timeline", n, BLOCK, round,
                   1.0, null)::rows);
           long t0 = System.currentTimeMillis();
-          if (mode.endsWith("write")) {
+          if (mode.endsWith("sql-write")) { // Spark SQL's own writer, as the job wrote until PartitionParquet
+            spark.internalCreateDataFrame(rows.rdd(), Schemas.SAMPLES, false).write().option("compression", "zstd")
+                .option("parquet.enable.dictionary#latent.list.element", "false")
+                .option("parquet.enable.dictionary#image_png", "false")
+                .option("parquet.enable.dictionary#sample_id", "false")
+                .option("parquet.enable.dictionary#seed", "false").parquet(out.resolve(mode + round).toString());
+          } else if (mode.endsWith("write")) {
             PartitionParquet.write(spark, rows, Schemas.SAMPLES, out.resolve(mode + round).toString(),
                 SampleJob.NO_DICTIONARY);
           } else if (mode.endsWith("count")) {
             rows.count();
           } else {
-            throw new IllegalArgumentException("modes: write, count, fake-write, fake-count; not " + mode);
+            throw new IllegalArgumentException("modes: write, sql-write, count and each with fake-; not " + mode);
           }
           long t1 = System.currentTimeMillis();
           Thread.sleep(100); // the listener bus delivers the job's events
