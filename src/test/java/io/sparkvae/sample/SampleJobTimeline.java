@@ -20,6 +20,8 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 
@@ -27,9 +29,10 @@ import org.apache.spark.sql.catalyst.InternalRow;
  * Where a sampling job's time goes besides decoding (README, Performance): the same CIFAR-shaped sample rows over
  * local[2] either written as the sampling job writes them ({@code write}), written through Spark SQL's
  * {@code DataFrameWriter} as the job did before {@link io.sparkvae.io.PartitionParquet} ({@code sql-write}), or only
- * counted ({@code count}), and the same with made-up images and no decoder ({@code fake-write}, {@code fake-count}), alternately, each round timed
- * from the call to the job's start, the first task's launch, the last task's end, the job's end and the return,
- * with the tasks' longest deserialisation and run. Not a test; run as the benchmark is, with one OpenMP thread:
+ * counted ({@code count}), and the same with made-up images and no decoder ({@code fake-write}, {@code fake-count}),
+ * alternately, each round timed from the call to the job's start, the first task's launch, the last task's end, the
+ * job's end and the return, with the tasks' longest deserialisation and run. Not a test; run as the benchmark is,
+ * with one OpenMP thread:
  *
  * <pre>java -cp ... io.sparkvae.sample.SampleJobTimeline SAMPLES ROUNDS [MODE,MODE...]</pre>
  *
@@ -92,11 +95,12 @@ public final class SampleJobTimeline {
                   1.0, null)::rows);
           long t0 = System.currentTimeMillis();
           if (mode.endsWith("sql-write")) { // Spark SQL's own writer, as the job wrote until PartitionParquet
-            spark.internalCreateDataFrame(rows.rdd(), Schemas.SAMPLES, false).write().option("compression", "zstd")
-                .option("parquet.enable.dictionary#latent.list.element", "false")
-                .option("parquet.enable.dictionary#image_png", "false")
-                .option("parquet.enable.dictionary#sample_id", "false")
-                .option("parquet.enable.dictionary#seed", "false").parquet(out.resolve(mode + round).toString());
+            DataFrameWriter<Row> writer = spark.internalCreateDataFrame(rows.rdd(), Schemas.SAMPLES, false).write()
+                .option("compression", "zstd");
+            for (String column : SampleJob.NO_DICTIONARY) {
+              writer = writer.option("parquet.enable.dictionary#" + column, "false");
+            }
+            writer.parquet(out.resolve(mode + round).toString());
           } else if (mode.endsWith("write")) {
             PartitionParquet.write(spark, rows, Schemas.SAMPLES, out.resolve(mode + round).toString(),
                 SampleJob.NO_DICTIONARY);
