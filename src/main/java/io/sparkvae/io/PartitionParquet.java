@@ -26,7 +26,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetWriteSupport;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 
@@ -84,7 +83,7 @@ public final class PartitionParquet {
     Broadcast<SerializableConfiguration> hadoop =
         jsc.broadcast(new SerializableConfiguration(jsc.hadoopConfiguration()));
     try {
-      Task task = new Task(hadoop, files.qualify(dir), UUID.randomUUID().toString(), schema.json(), settings,
+      Task task = new Task(hadoop, files.qualify(dir), UUID.randomUUID().toString(), schema, settings,
           new TreeSet<>(noDictionary));
       List<Part> parts = rows.mapPartitionsWithIndex(task::run, false).collect();
       Map<String, Long> written = new LinkedHashMap<>();
@@ -107,7 +106,7 @@ public final class PartitionParquet {
   record Part(String file, long rows) implements Serializable {}
 
   /** What every task needs; small, as the Hadoop configuration travels by broadcast. */
-  private record Task(Broadcast<SerializableConfiguration> hadoop, String dir, String uuid, String schemaJson,
+  private record Task(Broadcast<SerializableConfiguration> hadoop, String dir, String uuid, StructType schema,
       Map<String, String> settings, TreeSet<String> noDictionary) implements Serializable {
 
     Iterator<Part> run(int partition, Iterator<InternalRow> rows) throws IOException {
@@ -115,7 +114,7 @@ public final class PartitionParquet {
         return List.<Part>of().iterator(); // no file for an empty partition; partition 0 keeps the schema
       }
       Configuration conf = new Configuration(hadoop.value().value());
-      ParquetWriteSupport.setSchema((StructType) DataType.fromJson(schemaJson), conf);
+      ParquetWriteSupport.setSchema(schema, conf);
       settings.forEach(conf::set);
       TaskContext task = TaskContext.get();
       String name = String.format(Locale.ROOT, "part-%05d-%s.zstd.parquet", partition, uuid);
