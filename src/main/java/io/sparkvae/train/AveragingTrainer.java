@@ -20,11 +20,9 @@ public interface AveragingTrainer {
 
   /**
    * As {@link #fitEpoch(JavaRDD)}, the workers adding each fitted minibatch's examples to {@code progress} (for
-   * {@link io.sparkvae.cli.JobProgress}) where the trainer can; dl4j-spark's cannot, and ignores it.
+   * {@link io.sparkvae.cli.JobProgress}).
    */
-  default void fitEpoch(JavaRDD<MultiDataSet> batches, LongAccumulator progress) {
-    fitEpoch(batches);
-  }
+  void fitEpoch(JavaRDD<MultiDataSet> batches, LongAccumulator progress);
 
   /** The mean loss of the minibatches of the last epoch's last averaging round (DL4J's score). */
   double score();

@@ -3,6 +3,7 @@ package io.sparkvae.train;
 import io.sparkvae.config.TrainConfig;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
@@ -66,7 +67,7 @@ public final class ParameterAveraging {
       return new BarrierAveraging(jsc, graph, t.workers(), t.averagingFrequency(), t.prefetchBatches(),
           t.averageUpdaters());
     }
-    SparkComputationGraph trainer = new SparkComputationGraph(jsc, graph, master(t, exportDirectory));
+    SparkComputationGraph trainer = dl4jSpark(jsc, graph, t, exportDirectory);
     return new AveragingTrainer() {
       @Override
       public ComputationGraph network() {
@@ -79,10 +80,32 @@ public final class ParameterAveraging {
       }
 
       @Override
+      public void fitEpoch(JavaRDD<MultiDataSet> batches, LongAccumulator progress) {
+        FittedExamples counting = new FittedExamples(progress);
+        trainer.getTrainingMaster().addHook(counting);
+        try {
+          ParameterAveraging.fitEpoch(trainer, batches);
+        } finally {
+          trainer.getTrainingMaster().removeHook(counting);
+        }
+      }
+
+      @Override
       public double score() {
         return trainer.getScore();
       }
     };
+  }
+
+  /**
+   * dl4j-spark's trainer of {@code graph} with {@link #master}, its workers going on from the driver's iteration
+   * count in every averaging round ({@link ContinuedIterationCount}).
+   */
+  public static SparkComputationGraph dl4jSpark(JavaSparkContext jsc, ComputationGraph graph, TrainConfig t,
+      String exportDirectory) {
+    SparkComputationGraph trainer = new SparkComputationGraph(jsc, graph, master(t, exportDirectory));
+    trainer.getTrainingMaster().addHook(new ContinuedIterationCount(trainer));
+    return trainer;
   }
 
   public static ParameterAveragingTrainingMaster master(TrainConfig t, String exportDirectory) {

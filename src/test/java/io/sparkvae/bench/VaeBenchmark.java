@@ -271,8 +271,7 @@ public final class VaeBenchmark {
         }
         return;
       }
-      SparkComputationGraph trainer = new SparkComputationGraph(jsc, VaeGraphs.newTrainingGraph(spec),
-          ParameterAveraging.master(t, ""));
+      SparkComputationGraph trainer = ParameterAveraging.dl4jSpark(jsc, VaeGraphs.newTrainingGraph(spec), t, "");
       trainer.fitMultiDataSet(data.mapPartitionsWithIndex(new MinibatchFunction(spec, BATCH, 0), false));
       // the stats' default NTP time source needs the internet; the local clock serves in one JVM
       System.setProperty("org.deeplearning4j.spark.time.TimeSource",

@@ -4,31 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import io.sparkvae.cli.SparkSessions;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Random;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * {@link BarrierAveraging} in local[2] against the same algorithm done by hand in one JVM: two copies of the network
@@ -45,9 +34,7 @@ class BarrierAveragingTest {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().config(SparkSessions.defaults(
-        new SparkConf().setMaster("local[2]").setAppName("barrier-averaging-test").set("spark.ui.enabled", "false")))
-        .getOrCreate();
+    spark = TinyAutoencoder.session("barrier-averaging-test");
     jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
   }
 
@@ -57,26 +44,12 @@ class BarrierAveragingTest {
   }
 
   private static ComputationGraph newGraph() {
-    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
-        .updater(new Adam(0.01)).graphBuilder().addInputs("in")
-        .addLayer("hidden", new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build(), "in")
-        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(5).nOut(6)
-            .activation(Activation.IDENTITY).build(), "hidden")
-        .setOutputs("out").build();
-    ComputationGraph graph = new ComputationGraph(conf);
-    graph.init();
-    return graph;
+    return TinyAutoencoder.graph();
   }
 
-  /** Minibatch {@code index} of worker {@code worker}: 4 rows of 6 features, an autoencoder's target. */
+  /** Minibatch {@code index} of worker {@code worker}. */
   private static MultiDataSet minibatch(int worker, int index) {
-    Random r = new Random(1000L * worker + index);
-    float[] values = new float[24];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (float) r.nextGaussian();
-    }
-    INDArray x = Nd4j.create(values, new long[] {4, 6});
-    return new org.nd4j.linalg.dataset.MultiDataSet(x, x.dup());
+    return TinyAutoencoder.minibatch(1000L * worker + index);
   }
 
   /** Worker w's minibatches as compact minibatches (arrays built when fitted, on the prefetch thread). */
