@@ -42,7 +42,7 @@ public final class VqBenchmark {
     }
   }
 
-  /** graph.fit on batches of 64 synthetic images, after a warm-up; N minibatches timed. */
+  /** graph.fit on batches of 64 synthetic images, after the VAE benchmark's warm-up; N minibatches timed. */
   static double vqTrain(int iterations) {
     ComputationGraph graph = VqVaeGraphs.newTrainingGraph(VQ);
     ShapesGenerator g = new ShapesGenerator(1, 32);
@@ -56,10 +56,10 @@ public final class VqBenchmark {
     }
     Codebooks.initFromEncoderOutputs(graph, Codebooks.rows(VqVaeGraphs.encoder(graph, VQ).outputSingle(false,
         batches.get(0).getFeatures(0))), 1);
-    return timeFits(graph, batches, iterations);
+    return VaeBenchmark.timeFits(graph, batches, iterations);
   }
 
-  /** PixelCNN fit on batches of 64 random code grids; N minibatches timed. */
+  /** PixelCNN fit on batches of 64 random code grids, after the same warm-up; N minibatches timed. */
   static double priorTrain(int iterations) {
     ComputationGraph graph = PixelCnnGraphs.newTrainingGraph(PRIOR);
     SplittableRandom rng = new SplittableRandom(3);
@@ -73,7 +73,7 @@ public final class VqBenchmark {
       }
       batches.add(PixelCnnGraphs.toMultiDataSet(grids, PRIOR));
     }
-    return timeFits(graph, batches, iterations);
+    return VaeBenchmark.timeFits(graph, batches, iterations);
   }
 
   /** N images: grids drawn from a fresh PixelCNN at temperature 1, looked up and decoded, 64 at a time. */
@@ -98,17 +98,6 @@ public final class VqBenchmark {
     }
     int[][] grids = sampler.sample(seeds, 1.0);
     decoder.outputSingle(false, Codebooks.lookup(grids, codebook, 8, 8));
-  }
-
-  private static double timeFits(ComputationGraph graph, List<MultiDataSet> batches, int iterations) {
-    for (int i = 0; i < 3; i++) {
-      graph.fit(batches.get(i % batches.size()));
-    }
-    long t0 = System.nanoTime();
-    for (int i = 0; i < iterations; i++) {
-      graph.fit(batches.get(i % batches.size()));
-    }
-    return iterations * BATCH / ((System.nanoTime() - t0) / 1e9);
   }
 
   private static void result(String key, double value) {
