@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.sparkvae.config.AppConfig;
 import io.sparkvae.config.ConfigLoader;
 import io.sparkvae.config.TrainConfig;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,6 +22,9 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -45,9 +49,13 @@ class Dl4jSparkAveragingTest {
   }
 
   private static TrainConfig config(int workers) {
+    return config(workers, "direct");
+  }
+
+  private static TrainConfig config(int workers, String approach) {
     return AppConfig.from(ConfigLoader.load(null, List.of("train.averaging=dl4j-spark", "train.workers=" + workers,
-        "train.batch-size-per-worker=4", "train.averaging-frequency=" + FREQUENCY, "train.prefetch-batches=0")))
-        .train();
+        "train.batch-size-per-worker=4", "train.averaging-frequency=" + FREQUENCY, "train.prefetch-batches=0",
+        "train.rdd-training-approach=" + approach))).train();
   }
 
   private static ComputationGraph newGraph() {
@@ -85,9 +93,11 @@ class Dl4jSparkAveragingTest {
     public void postUpdate(DataSet minibatch, Model model) {}
   }
 
-  @Test
-  void workersGoOnFromTheDriversIterationCountInEveryRound() {
-    SparkComputationGraph trainer = ParameterAveraging.dl4jSpark(jsc, newGraph(), config(2), "");
+  @ParameterizedTest
+  @ValueSource(strings = {"direct", "export"})
+  void workersGoOnFromTheDriversIterationCountInEveryRound(String approach, @TempDir Path exports) {
+    SparkComputationGraph trainer = ParameterAveraging.dl4jSpark(jsc, newGraph(), config(2, approach),
+        exports.toUri().toString());
     CollectionAccumulator<Integer> seen = jsc.sc().collectionAccumulator("iterations seen");
     trainer.getTrainingMaster().addHook(new IterationsSeen(seen));
     List<Integer> seeds = new ArrayList<>();
