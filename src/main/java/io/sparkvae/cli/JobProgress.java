@@ -140,12 +140,16 @@ public final class JobProgress implements AutoCloseable {
     private double lastSeconds;
     private long lastDone;
 
-    /** The driver has {@code done} at {@code seconds} since the job's start; only a change is news. */
+    /**
+     * The driver has {@code done} at {@code seconds} since the job's start; only a change is news. A count below the
+     * last one means work was lost (a failed task's count is dropped; a barrier stage reruns all its tasks from 0):
+     * the rate starts again from there, instead of going negative.
+     */
     synchronized void observe(long done, double seconds) {
       if (done <= 0 || done == lastDone) {
         return;
       }
-      if (firstSeconds < 0) {
+      if (firstSeconds < 0 || done < lastDone) {
         firstSeconds = seconds;
         firstDone = done;
       }

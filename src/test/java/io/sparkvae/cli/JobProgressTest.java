@@ -90,4 +90,18 @@ class JobProgressTest {
     assertEquals(10.0, rate.perSecond(), 1e-9);
     assertEquals(0.0, rate.secondsLeft(210, 45), "never below zero");
   }
+
+  /** A retried barrier stage starts its count again: the rate is measured from the restart, never negative. */
+  @Test
+  void rateStartsAgainWhenTheCountFalls() {
+    JobProgress.Rate rate = new JobProgress.Rate();
+    rate.observe(100, 10);
+    rate.observe(300, 20);
+    assertEquals(20.0, rate.perSecond(), 1e-9);
+    rate.observe(40, 30); // the stage failed at about 300 and reran from 0
+    assertTrue(rate.perSecond() > 0, "not negative right after the fall: " + rate.perSecond());
+    rate.observe(90, 40);
+    assertEquals(5.0, rate.perSecond(), 1e-9, "from the restart's first count on");
+    assertEquals((1000 - 90) / 5.0, rate.secondsLeft(1000, 40), 1e-9);
+  }
 }
