@@ -45,11 +45,6 @@ final class ContinuedIterationCount implements TrainingHook {
     out.defaultWriteObject();
   }
 
-  /** The iteration count this hook carries to the workers (the driver's when it was last serialised). */
-  int iterations() {
-    return iterations;
-  }
-
   private void raise(Model model) {
     if (!(model instanceof ComputationGraph graph)) {
       throw new IllegalArgumentException("spark-vae trains ComputationGraphs, got " + model.getClass().getName());

@@ -58,16 +58,8 @@ class Dl4jSparkAveragingTest {
         "train.rdd-training-approach=" + approach))).train();
   }
 
-  private static ComputationGraph newGraph() {
-    return TinyAutoencoder.graph();
-  }
-
-  private static MultiDataSet minibatch(int seed) {
-    return TinyAutoencoder.minibatch(seed);
-  }
-
   private static JavaRDD<MultiDataSet> batches(List<Integer> seeds, int partitions) {
-    return jsc.parallelize(seeds, partitions).map(Dl4jSparkAveragingTest::minibatch);
+    return jsc.parallelize(seeds, partitions).map(TinyAutoencoder::minibatch);
   }
 
   /** Records the iteration count of the worker's network before each minibatch (after the hooks before it). */
@@ -96,7 +88,7 @@ class Dl4jSparkAveragingTest {
   @ParameterizedTest
   @ValueSource(strings = {"direct", "export"})
   void workersGoOnFromTheDriversIterationCountInEveryRound(String approach, @TempDir Path exports) {
-    SparkComputationGraph trainer = ParameterAveraging.dl4jSpark(jsc, newGraph(), config(2, approach),
+    SparkComputationGraph trainer = ParameterAveraging.dl4jSpark(jsc, TinyAutoencoder.graph(), config(2, approach),
         exports.toUri().toString());
     CollectionAccumulator<Integer> seen = jsc.sc().collectionAccumulator("iterations seen");
     trainer.getTrainingMaster().addHook(new IterationsSeen(seen));
@@ -124,11 +116,11 @@ class Dl4jSparkAveragingTest {
   void oneWorkersRoundsTrainAsOneJvmTrainsWithAdam() {
     // the same minibatch 12 times, so that the order dl4j-spark's rounds pick them in does not matter
     List<Integer> seeds = Collections.nCopies(12, 5);
-    SparkComputationGraph trainer = ParameterAveraging.dl4jSpark(jsc, newGraph(), config(1), "");
+    SparkComputationGraph trainer = ParameterAveraging.dl4jSpark(jsc, TinyAutoencoder.graph(), config(1), "");
     ParameterAveraging.fitEpoch(trainer, batches(seeds, 1));
-    ComputationGraph alone = newGraph();
+    ComputationGraph alone = TinyAutoencoder.graph();
     for (int i = 0; i < seeds.size(); i++) {
-      alone.fit(minibatch(5));
+      alone.fit(TinyAutoencoder.minibatch(5));
     }
     assertEquals(12, alone.getIterationCount());
     assertArrayEquals(alone.params().toFloatVector(), trainer.getNetwork().params().toFloatVector(), 1e-6f,
@@ -137,7 +129,7 @@ class Dl4jSparkAveragingTest {
 
   @Test
   void workersCountTheExamplesTheyFit() {
-    AveragingTrainer trainer = ParameterAveraging.trainer(jsc, newGraph(), config(2), "");
+    AveragingTrainer trainer = ParameterAveraging.trainer(jsc, TinyAutoencoder.graph(), config(2), "");
     LongAccumulator progress = jsc.sc().longAccumulator("examples fitted");
     List<Integer> seeds = new ArrayList<>();
     for (int i = 0; i < 24; i++) {
