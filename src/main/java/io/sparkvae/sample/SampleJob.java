@@ -21,16 +21,13 @@ import io.sparkvae.model.vqvae.VqVaeSpec;
 import io.sparkvae.model.vae.ModelStore;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,16 +140,11 @@ public final class SampleJob implements Job {
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    // 4. a contact sheet of the first 64 samples, read back from the written table: ids are 0 .. count-1, so a
-    // filter on sample_id that Parquet's row-group statistics can answer (then 64 rows sorted here), not a scan and
-    // sort of every PNG
-    jsc.setJobDescription("sample: contact sheet");
-    List<Row> sheet = new ArrayList<>(spark.read().parquet(paths.samples())
-        .where(functions.col("sample_id").lt(SHEET_SAMPLES)).select("sample_id", "image_png").collectAsList());
-    sheet.sort(Comparator.comparingLong(r -> r.getLong(0)));
+    // 4. a contact sheet of the first 64 samples, read back from the written files on the driver (FirstSamples:
+    // ids are 0 .. count-1, so a filter on sample_id that Parquet's statistics answer, not a scan of every PNG)
     List<byte[]> first = new ArrayList<>();
-    for (Row r : sheet) {
-      first.add(PixelCodec.fromBufferedImage(PixelCodec.decodePng((byte[]) r.get(1))));
+    for (byte[] png : FirstSamples.pngs(files, paths.samples(), SHEET_SAMPLES)) {
+      first.add(PixelCodec.fromBufferedImage(PixelCodec.decodePng(png)));
     }
     int[] hwc = stored.spec() instanceof VqVaeSpec v ? new int[] {v.height(), v.width(), v.channels()}
         : new int[] {((VaeSpec) stored.spec()).height(), ((VaeSpec) stored.spec()).width(),
