@@ -6,6 +6,7 @@ import io.sparkvae.config.ConfigProblems;
 import io.sparkvae.data.BadInputException;
 import io.sparkvae.data.PrepareJob;
 import io.sparkvae.encode.EncodeJob;
+import io.sparkvae.evaluate.EvaluateJob;
 import io.sparkvae.prior.TrainPriorJob;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.sample.SampleJob;
@@ -44,6 +45,7 @@ public final class Main {
     JOBS.put("encode", new EncodeJob());
     JOBS.put("train-prior", new TrainPriorJob());
     JOBS.put("sample", new SampleJob());
+    JOBS.put("evaluate", new EvaluateJob());
   }
 
   private Main() {}

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /** The whole validated configuration of one invocation; immutable and serialisable. */
 public record AppConfig(String runId, String outputRoot, SparkSettings spark, DataConfig data,
-    PrepareConfig prepare, ModelConfig model, TrainConfig train, PriorConfig prior, SampleConfig sample) implements Serializable {
+    PrepareConfig prepare, ModelConfig model, TrainConfig train, PriorConfig prior, SampleConfig sample,
+    EvaluateConfig evaluate) implements Serializable {
 
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
@@ -38,7 +39,8 @@ public record AppConfig(String runId, String outputRoot, SparkSettings spark, Da
     }
     return new AppConfig(runId, outputRoot, SparkSettings.from(r.at("spark")),
         DataConfig.from(r.at("data")), PrepareConfig.from(r.at("prepare")), ModelConfig.from(r.at("model")),
-        TrainConfig.from(r.at("train")), PriorConfig.from(r.at("prior")), SampleConfig.from(r.at("sample")));
+        TrainConfig.from(r.at("train")), PriorConfig.from(r.at("prior")), SampleConfig.from(r.at("sample")),
+        EvaluateConfig.from(r.at("evaluate")));
   }
 
   /** The directory of this run: {@code <output-root>/runs/<run-id>}. */

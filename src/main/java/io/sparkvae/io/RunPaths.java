@@ -20,6 +20,16 @@ public record RunPaths(String runDir) {
     return runDir + "/plots";
   }
 
+  /** The trained model's scores on a split of the prepared dataset, written by {@code evaluate}. */
+  public String eval() {
+    return runDir + "/eval.json";
+  }
+
+  /** Reconstructions of the evaluated split's first images, written by {@code evaluate}. */
+  public String evalReconstructions() {
+    return runDir + "/plots/eval-reconstructions.png";
+  }
+
   public String samples() {
     return runDir + "/samples";
   }

@@ -18,6 +18,7 @@ import io.sparkvae.model.vae.LatentMixture;
 import io.sparkvae.model.vae.LatentMixtureJson;
 import io.sparkvae.model.vae.VaeSpec;
 import io.sparkvae.model.vqvae.VqVaeSpec;
+import io.sparkvae.model.RunModel;
 import io.sparkvae.model.vae.ModelStore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,13 +91,10 @@ public final class SampleJob implements Job {
     SampleConfig s = config.sample();
     long t0 = System.nanoTime();
     // 1. ship the model (and a VQ-VAE's prior) once; each partition loads it once
-    byte[] modelBytes = files.readBytes(paths.model());
-    ModelStore.Stored stored = ModelStore.fromBytesAny(modelBytes, false); // inference only: no Adam state
-    boolean vq = stored.spec() instanceof VqVaeSpec;
-    if (vq != ModelConfig.VQVAE.equals(config.model().type())) {
-      throw new IllegalArgumentException(paths.model() + " holds a " + (vq ? "VQ-VAE" : "VAE")
-          + " but model.type is " + config.model().type() + "; set model.type to match the run");
-    }
+    RunModel run = RunModel.read(files, config);
+    byte[] modelBytes = run.bytes();
+    ModelStore.Stored stored = run.stored();
+    boolean vq = run.vq();
     if (vq) {
       VqLineage.check(files, paths.priorInfo(), Hashes.sha256(modelBytes), "the prior at "
           + files.qualify(paths.prior()), "run `encode --overwrite` and `train-prior --overwrite` first");

@@ -162,8 +162,8 @@ public final class TrainJob implements Job {
     data.unpersist();
   }
 
-  /** Evaluates the current model on every val partition; the model ships once as a broadcast. */
-  static EvalSums evaluate(JavaSparkContext jsc, byte[] modelZip, JavaRDD<byte[]> val, long seed) {
+  /** Evaluates a model on every partition of {@code val}; the model ships once as a broadcast. */
+  public static EvalSums evaluate(JavaSparkContext jsc, byte[] modelZip, JavaRDD<byte[]> val, long seed) {
     Broadcast<byte[]> model = jsc.broadcast(modelZip);
     try {
       return val.mapPartitionsWithIndex((partition, pixels) -> {

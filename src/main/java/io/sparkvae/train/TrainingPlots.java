@@ -38,12 +38,17 @@ public final class TrainingPlots {
         LinePlot.png("Validation reconstruction PSNR", "epoch", "dB", psnr, 800, 500));
   }
 
-  /** Val images beside their posterior-mean reconstructions. */
+  /** Val images beside their posterior-mean reconstructions: {@code reconstructions.png}. */
   public void reconstructions(LoadedVae vae, List<byte[]> images, long seed) {
+    reconstructions(vae, images, seed, "reconstructions.png");
+  }
+
+  /** Images beside their posterior-mean reconstructions, as the file {@code name} of the plots directory. */
+  public void reconstructions(LoadedVae vae, List<byte[]> images, long seed, String name) {
     ImageShape s = shape(vae);
     INDArray x = ImageTensors.toBatch(images, s.height(), s.width(), s.channels());
     INDArray recon = new VaeEvaluator(vae, seed).reconstruct(x);
-    files.writeAtomically(dir + "/reconstructions.png", ContactSheet.pairsPng(images,
+    files.writeAtomically(dir + "/" + name, ContactSheet.pairsPng(images,
         ImageTensors.toHwcBytes(recon), s.height(), s.width(), s.channels(), 8, scale(s)));
   }
 

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * metrics line, the model, the pictures and (when due) a checkpoint are written. Resume and retry as the VAE's
  * ({@link ResumableEpochs}).
  */
-final class VqVaeTraining {
+public final class VqVaeTraining {
   private static final Logger LOG = LoggerFactory.getLogger(VqVaeTraining.class);
   /** Training images whose encoder outputs initialise the codebook. */
   private static final int INIT_IMAGES = 256;
@@ -153,8 +153,8 @@ final class VqVaeTraining {
     return next;
   }
 
-  /** Evaluates on every val partition; the model ships once as a broadcast. */
-  static VqEvalSums evaluate(JavaSparkContext jsc, byte[] modelZip, JavaRDD<byte[]> val, VqVaeSpec spec) {
+  /** Evaluates a model on every partition of {@code val}; the model ships once as a broadcast. */
+  public static VqEvalSums evaluate(JavaSparkContext jsc, byte[] modelZip, JavaRDD<byte[]> val, VqVaeSpec spec) {
     Broadcast<byte[]> model = jsc.broadcast(modelZip);
     try {
       return val.mapPartitions(pixels -> {
@@ -188,11 +188,14 @@ final class VqVaeTraining {
     }
     files.writeAtomically(dir + "/code-usage.png", LinePlot.png("Code usage on val, last epoch", "code index",
         "assignments", Map.of("assignments per code", hist), 1000, 400));
-    List<byte[]> images = data.pictureImages();
+    files.writeAtomically(dir + "/reconstructions.png", reconstructionsPng(network, spec, data.pictureImages()));
+  }
+
+  /** {@code images} beside the VQ-VAE's reconstructions of them, as a PNG. */
+  public static byte[] reconstructionsPng(ComputationGraph network, VqVaeSpec spec, List<byte[]> images) {
     INDArray x = ImageTensors.toBatch(images, spec.height(), spec.width(), spec.channels());
     INDArray recon = network.outputSingle(false, x);
-    files.writeAtomically(dir + "/reconstructions.png", ContactSheet.pairsPng(images,
-        ImageTensors.toHwcBytes(recon), spec.height(), spec.width(), spec.channels(), 8,
-        Math.max(1, 96 / spec.height())));
+    return ContactSheet.pairsPng(images, ImageTensors.toHwcBytes(recon), spec.height(), spec.width(),
+        spec.channels(), 8, Math.max(1, 96 / spec.height()));
   }
 }

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** prepare → train (2 workers, parameter averaging) → sample, on tiny data in Spark local mode. */
+/** prepare → train (2 workers, parameter averaging) → evaluate → sample, on tiny data in Spark local mode. */
 class LocalPipelineTest {
   @TempDir Path root;
 
@@ -68,6 +68,76 @@ class LocalPipelineTest {
       out[i] = Double.parseDouble(m.group(1));
     }
     return out;
+  }
+
+  /**
+   * evaluate on the test split, then on val, where it must give the last epoch's val numbers (the reconstruction
+   * from the posterior mean and the analytic KL do not depend on a seed); what it refuses, and why.
+   */
+  private void evaluatesTheTrainedModel(Path run, String lastEpoch) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    long testImages = json.readTree(root.resolve("prepared/_dataset.json").toFile()).path("counts").path("test")
+        .asLong();
+    assertTrue(testImages > 0, "the synthetic dataset has a test split");
+    MainRun test = MainRun.of(args("evaluate"));
+    assertEquals(0, test.code(), test.err());
+    JsonNode eval = json.readTree(run.resolve("eval.json").toFile());
+    assertEquals("vae", eval.path("model").asText());
+    assertEquals("test", eval.path("split").asText());
+    assertEquals(testImages, eval.path("images").asLong(), eval.toString());
+    double lastValPsnr = metric(List.of(lastEpoch), "val_psnr_db")[0];
+    assertTrue(Math.abs(eval.path("psnr_db").asDouble() - lastValPsnr) < 3, eval + " against " + lastEpoch);
+    assertTrue(eval.path("kl_nats").asDouble() > 0, eval.toString());
+    // bits per dimension: -ELBO over 16 x 16 x 3 dimensions in bits, + 8 for the Gaussian's dequantised 8-bit data
+    assertEquals(eval.path("neg_elbo_nats").asDouble() / (768 * Math.log(2)) + 8, eval.path("bits_per_dim")
+        .asDouble(), 1e-9, eval.toString());
+    assertEquals(eval.path("recon_nll_nats").asDouble() + eval.path("kl_nats").asDouble(),
+        eval.path("neg_elbo_nats").asDouble(), 1e-6, eval.toString());
+    BufferedImage pairs = ImageIO.read(run.resolve("plots/eval-reconstructions.png").toFile());
+    assertNotNull(pairs);
+
+    // the same configuration again: a no-op; another split over an existing evaluation: refused, until --overwrite
+    MainRun again = MainRun.of(args("evaluate"));
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.out().contains("already succeeded with this configuration"), again.out());
+    MainRun refused = MainRun.of(args("evaluate", "--set", "evaluate.split=val"));
+    assertEquals(2, refused.code());
+    assertTrue(refused.err().contains("an evaluation already exists at " + run.resolve("eval.json")
+        + " (pass --overwrite to replace it)"), refused.err());
+    MainRun val = MainRun.of(args("evaluate", "--set", "evaluate.split=val", "--overwrite"));
+    assertEquals(0, val.code(), val.err());
+    eval = json.readTree(run.resolve("eval.json").toFile());
+    assertEquals("val", eval.path("split").asText());
+    assertEquals(metric(List.of(lastEpoch), "val_images")[0], eval.path("images").asDouble(), eval.toString());
+    assertEquals(metric(List.of(lastEpoch), "val_mse")[0], eval.path("mse").asDouble(),
+        1e-5 * eval.path("mse").asDouble(), eval + " against " + lastEpoch);
+    assertEquals(metric(List.of(lastEpoch), "val_kl_nats")[0], eval.path("kl_nats").asDouble(),
+        1e-5 * eval.path("kl_nats").asDouble(), eval + " against " + lastEpoch);
+    MainRun ten = MainRun.of(args("evaluate", "--set", "evaluate.split=val", "--set", "evaluate.max-images=10",
+        "--overwrite"));
+    assertEquals(0, ten.code(), ten.err());
+    assertEquals(10, json.readTree(run.resolve("eval.json").toFile()).path("images").asLong());
+
+    // bad input: a split with no images, and a dataset of another image size (both prepared here, tiny)
+    String noTest = root.resolve("prepared-no-test").toString();
+    assertEquals(0, Main.run(args("prepare", "--set", "data.prepared=" + noTest, "--set", "data.synthetic.count=40",
+        "--set", "data.synthetic.test-fraction=0"), System.out, System.err));
+    MainRun empty = MainRun.of(args("evaluate", "--set", "data.prepared=" + noTest, "--overwrite"));
+    assertEquals(2, empty.code());
+    assertTrue(empty.err().contains("evaluate cannot use its input: the test split of " + noTest
+        + " has no images (choose another evaluate.split, or prepare with a test split)"), empty.err());
+    String bigger = root.resolve("prepared-32").toString();
+    assertEquals(0, Main.run(args("prepare", "--set", "data.prepared=" + bigger, "--set", "data.synthetic.count=60",
+        "--set", "data.synthetic.image-size=32"), System.out, System.err));
+    MainRun shape = MainRun.of(args("evaluate", "--set", "data.prepared=" + bigger, "--overwrite"));
+    assertEquals(2, shape.code());
+    assertTrue(shape.err().contains("holds 32x32x3 images but the model of run tiny takes 16x16x3 (set "
+        + "data.prepared to the dataset it was trained on)"), shape.err());
+    MainRun noModel = MainRun.of(args("evaluate", "--set", "run-id=untrained", "--set", "evaluate.split=holdout"));
+    assertEquals(2, noModel.code());
+    assertTrue(noModel.err().contains("evaluate.split: 'holdout' is not one of test, val, train"), noModel.err());
+    assertTrue(noModel.err().contains("run untrained has no model at " + root.resolve("runs/untrained/model.zip")
+        + " (train it first, or set run-id)"), noModel.err());
   }
 
   @Test
@@ -118,6 +188,8 @@ class LocalPipelineTest {
     assertEquals(567, fit.get("train_vectors").asInt(), fit.toString());
     assertEquals(3, fit.get("candidates").size(), fit.toString());
     assertEquals(31, fit.get("candidates").get(2).get("components").asInt(), fit.toString());
+
+    evaluatesTheTrainedModel(run, lines.get(2));
 
     assertEquals(0, Main.run(args("sample", "--set", "sample.partitions=1"), System.out, System.err));
     List<Row> onePartition = readSamples(run);

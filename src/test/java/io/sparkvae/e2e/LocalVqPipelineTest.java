@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkvae.cli.Main;
 import io.sparkvae.io.Schemas;
 import java.io.ByteArrayInputStream;
@@ -22,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The VQ path on tiny data in local mode: prepare → train (vqvae) → encode → train-prior → sample. */
+/** The VQ path on tiny data in local mode: prepare → train (vqvae) → evaluate → encode → train-prior → sample. */
 class LocalVqPipelineTest {
   @TempDir Path root;
 
@@ -78,6 +80,20 @@ class LocalVqPipelineTest {
     for (String png : List.of("loss.png", "psnr.png", "codebook.png", "code-usage.png", "reconstructions.png")) {
       assertNotNull(ImageIO.read(runDir.resolve("plots").resolve(png).toFile()), png);
     }
+
+    // evaluate on val gives the last epoch's val reconstruction error and code usage (no randomness in either;
+    // the perplexity, a mean over batches, depends on how the images are batched), and on test its own numbers
+    assertEquals(0, run(args("evaluate", "--set", "evaluate.split=val")));
+    JsonNode eval = new ObjectMapper().readTree(runDir.resolve("eval.json").toFile());
+    assertEquals("vqvae", eval.path("model").asText());
+    assertEquals(metric(lines, "val_images")[2], eval.path("images").asDouble(), eval.toString());
+    assertEquals(mse[2], eval.path("mse").asDouble(), 1e-5 * mse[2], eval + " against " + lines.get(2));
+    assertEquals(usage[2], eval.path("codebook_usage").asDouble(), 1e-5, eval + " against " + lines.get(2));
+    assertEquals(0, run(args("evaluate", "--overwrite")));
+    eval = new ObjectMapper().readTree(runDir.resolve("eval.json").toFile());
+    assertEquals("test", eval.path("split").asText());
+    assertTrue(eval.path("images").asLong() > 0 && eval.path("perplexity").asDouble() >= 1, eval.toString());
+    assertNotNull(ImageIO.read(runDir.resolve("plots/eval-reconstructions.png").toFile()));
 
     assertEquals(0, run(args("encode")));
     SparkSession spark = SparkSession.builder().master("local[1]").getOrCreate();
