@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs spark-vae in Spark local mode, building the project first if needed.
-#   submit/local.sh                  prepare + train + sample with conf/local.conf (replaces earlier output)
+#   submit/local.sh                  prepare + train + evaluate + sample with conf/local.conf (replaces earlier
+#                                    output)
 #   submit/local.sh vqvae            the VQ path with conf/local-vqvae.conf: prepare (unless kept) + train +
-#                                    encode + train-prior + sample
+#                                    evaluate + encode + train-prior + sample
 #   submit/local.sh COMMAND ARGS...  one step, e.g. submit/local.sh train --config conf/local.conf --set train.epochs=3
 # Environment: SPARK_VAE_HEAP (driver heap, default 4g), SPARK_VAE_OFFHEAP (ND4J off-heap limit, default 6g),
 #              SPARK_VAE_CONFIG (config of the default pipeline, default conf/local.conf),
@@ -67,27 +68,31 @@ if [[ "${1:-}" == "vqvae" ]]; then
   # the VAE run's prepared dataset is kept when it is this configuration's (same generator, count, size, seed
   # and split fractions): validate says that running prepare would do nothing
   if run_step validate prepare --config "$CONFIG" 2>/dev/null | grep -q "running it does nothing"; then
-    echo "== 1/5 prepare: keeping the prepared dataset (it is this configuration's) ==" >&2
+    echo "== 1/6 prepare: keeping the prepared dataset (it is this configuration's) ==" >&2
   else
-    echo "== 1/5 prepare (synthetic shapes) ==" >&2
+    echo "== 1/6 prepare (synthetic shapes) ==" >&2
     run_step prepare --config "$CONFIG" --overwrite
   fi
-  echo "== 2/5 train (VQ-VAE, parameter averaging) ==" >&2
+  echo "== 2/6 train (VQ-VAE, parameter averaging) ==" >&2
   run_step train --config "$CONFIG" --overwrite
-  echo "== 3/5 encode (code grids of every image) ==" >&2
+  echo "== 3/6 evaluate (the test split) ==" >&2
+  run_step evaluate --config "$CONFIG" --overwrite
+  echo "== 4/6 encode (code grids of every image) ==" >&2
   run_step encode --config "$CONFIG" --overwrite
-  echo "== 4/5 train-prior (PixelCNN over the code grids) ==" >&2
+  echo "== 5/6 train-prior (PixelCNN over the code grids) ==" >&2
   run_step train-prior --config "$CONFIG" --overwrite
-  echo "== 5/5 sample (prior -> codes -> decoder) ==" >&2
+  echo "== 6/6 sample (prior -> codes -> decoder) ==" >&2
   run_step sample --config "$CONFIG" --overwrite
   cat <<EOT
 done in $(( $(date +%s) - start )) s. Outputs:
   prepared data     out/local/prepared/          (Parquet, partitioned by split; _dataset.json)
   VQ-VAE            ${RUN}/model.zip
   metrics           ${RUN}/metrics.jsonl         (one JSON line per epoch: PSNR, perplexity, codebook usage)
+  evaluation        ${RUN}/eval.json             (the model on the test split: PSNR, perplexity, codes used)
   code grids        ${RUN}/codes/                (Parquet, partitioned by split)
   prior             ${RUN}/prior.zip, ${RUN}/prior-metrics.jsonl (val NLL vs unigram entropy)
-  plots             ${RUN}/plots/                (loss, psnr, codebook, code-usage, reconstructions, prior-nll)
+  plots             ${RUN}/plots/                (loss, psnr, codebook, code-usage, reconstructions, prior-nll,
+                                                  eval-reconstructions)
   samples           ${RUN}/samples/              (Parquet, with the code grids)
   contact sheet     ${RUN}/samples.png
 (paths assume the default output-root and run-id of ${CONFIG})
@@ -95,11 +100,13 @@ EOT
   exit 0
 fi
 
-echo "== 1/3 prepare (synthetic shapes) ==" >&2
+echo "== 1/4 prepare (synthetic shapes) ==" >&2
 run_step prepare --config "$CONFIG" --overwrite
-echo "== 2/3 train (VAE, parameter averaging) ==" >&2
+echo "== 2/4 train (VAE, parameter averaging) ==" >&2
 run_step train --config "$CONFIG" --overwrite
-echo "== 3/3 sample ==" >&2
+echo "== 3/4 evaluate (the test split) ==" >&2
+run_step evaluate --config "$CONFIG" --overwrite
+echo "== 4/4 sample ==" >&2
 run_step sample --config "$CONFIG" --overwrite
 RUN="out/local/runs/local"
 cat <<EOT
@@ -107,9 +114,10 @@ done in $(( $(date +%s) - start )) s. Outputs:
   prepared data     out/local/prepared/          (Parquet, partitioned by split; _dataset.json)
   model             ${RUN}/model.zip
   metrics           ${RUN}/metrics.jsonl         (one JSON line per epoch)
+  evaluation        ${RUN}/eval.json             (the model on the test split: -ELBO, bits/dim, PSNR)
   latent prior      ${RUN}/latent-prior.json     (the Gaussian mixture over z the samples come from)
   plots             ${RUN}/plots/                (loss.png, psnr.png, reconstructions.png, prior-samples.png,
-                                                  mixture-samples.png)
+                                                  mixture-samples.png, eval-reconstructions.png)
   samples           ${RUN}/samples/              (Parquet)
   contact sheet     ${RUN}/samples.png
 (paths assume the default output-root and run-id of ${CONFIG})

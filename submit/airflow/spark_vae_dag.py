@@ -1,7 +1,8 @@
 """Airflow 2.x DAGs that run spark-vae on a Spark cluster, one SparkSubmitOperator task per step.
 
-    spark_vae        validate -> [prepare] -> train -> sample                              (VAE)
-    spark_vae_vqvae  validate -> [prepare] -> train -> encode -> train-prior -> sample      (VQ-VAE + PixelCNN prior)
+    spark_vae        validate -> [prepare] -> train -> evaluate -> sample                          (VAE)
+    spark_vae_vqvae  validate -> [prepare] -> train -> evaluate -> encode -> train-prior -> sample
+                                                                              (VQ-VAE + PixelCNN prior)
 
 Install
   1. pip install "apache-airflow>=2.6,<3" "apache-airflow-providers-apache-spark>=4.6"   (4.6: deploy_mode)
@@ -35,8 +36,8 @@ dataset another run has replaced since is no longer done, and runs again on a re
 one DAG never share the prepared dataset while one rewrites it.
 
 `validate` runs first, in client mode on the Airflow worker (it starts no SparkContext; in YARN cluster mode an
-application that never starts one fails): `spark-vae validate train,sample ...` (prepare,train,sample when the
-run prepares) checks every step's configuration and the inputs that must exist before the run starts.
+application that never starts one fails): `spark-vae validate train,evaluate,sample ...`
+(prepare,train,evaluate,sample when the run prepares) checks every step's configuration and the inputs that must exist before the run starts.
 
 The config file is shipped with --files and named by its base name in cluster mode (YARN, and Kubernetes since
 Spark 3.4, put it in the driver's working directory); in client mode the driver reads it at its path. On a
@@ -203,9 +204,11 @@ def build_dag(dag_id: str, kind: str, config: str, steps: list, description: str
 _settings = load_settings()
 
 vae_dag = build_dag(
-    "spark_vae", "vae", _settings["vae_config"], ["train", "sample"],
-    "spark-vae: validate, prepare (optional), train the VAE, sample", _settings)
+    "spark_vae", "vae", _settings["vae_config"], ["train", "evaluate", "sample"],
+    "spark-vae: validate, prepare (optional), train the VAE, evaluate it on the test split, sample", _settings)
 
 vqvae_dag = build_dag(
-    "spark_vae_vqvae", "vqvae", _settings["vqvae_config"], ["train", "encode", "train-prior", "sample"],
-    "spark-vae: validate, prepare (optional), train the VQ-VAE, encode, train the prior, sample", _settings)
+    "spark_vae_vqvae", "vqvae", _settings["vqvae_config"], ["train", "evaluate", "encode", "train-prior",
+     "sample"],
+    "spark-vae: validate, prepare (optional), train the VQ-VAE, evaluate it on the test split, encode, train the "
+    "prior, sample", _settings)

@@ -66,8 +66,8 @@ class AirflowDagTest {
       assertTrue(dag.get("retry_delay_seconds").asDouble() > 0, id + ": retry delay");
       assertFalse(dag.get("params").get("prepare").asBoolean(), id + ": prepare is off unless asked for");
     }
-    assertOrder(dags.get(0), List.of("train", "sample"));
-    assertOrder(dags.get(1), List.of("train", "encode", "train-prior", "sample"));
+    assertOrder(dags.get(0), List.of("train", "evaluate", "sample"));
+    assertOrder(dags.get(1), List.of("train", "evaluate", "encode", "train-prior", "sample"));
   }
 
   /** validate -> prepare_or_train -> (prepare ->) first step -> ... -> last step; the branch follows the param. */
@@ -127,7 +127,7 @@ class AirflowDagTest {
         }
       }
       JsonNode validate = dag.get("tasks").get("validate").get("rendered");
-      String steps = kind.equals("vae") ? "train,sample" : "train,encode,train-prior,sample";
+      String steps = kind.equals("vae") ? "train,evaluate,sample" : "train,evaluate,encode,train-prior,sample";
       assertEquals(List.of("validate", steps), strings(validate.get(0).get("application_args")).subList(0, 2));
       assertTrue(strings(validate.get(0).get("application_args")).contains("--overwrite-unless-done"),
           "validate checks the steps as they will run");
