@@ -10,6 +10,7 @@ import io.sparkvae.data.BadInputException;
 import io.sparkvae.io.HadoopFiles;
 import io.sparkvae.io.Hashes;
 import io.sparkvae.io.RunPaths;
+import io.sparkvae.model.ImageSpec;
 import io.sparkvae.model.RunModel;
 import io.sparkvae.model.vae.LoadedVae;
 import io.sparkvae.model.vae.ModelStore;
@@ -91,7 +92,8 @@ public final class EvaluateJob implements Job {
     ModelStore.Stored stored = run.stored();
     boolean vq = run.vq();
     ImageShape shape = splitShape(spark, prepared, e.split());
-    ImageShape modelShape = vq ? shape((VqVaeSpec) stored.spec()) : shape((VaeSpec) stored.spec());
+    ImageSpec image = run.imageSpec();
+    ImageShape modelShape = new ImageShape(image.height(), image.width(), image.channels());
     if (!shape.equals(modelShape)) {
       throw new BadInputException("the " + e.split() + " split of " + prepared + " holds " + describe(shape)
           + " images but the model of run " + config.runId() + " takes " + describe(modelShape)
@@ -138,9 +140,6 @@ public final class EvaluateJob implements Job {
         summary = String.format(Locale.ROOT, "-ELBO %.1f nats/image (%.3f bits/dim), KL %.1f, PSNR %.2f dB",
             m.valNegElbo(), m.valBitsPerDim(), m.valKl(), m.valPsnr());
       }
-      if (out.path("images").asLong() == 0) {
-        throw new BadInputException("the " + e.split() + " split of " + prepared + " has no images");
-      }
       double seconds = (System.nanoTime() - t0) / 1e9;
       out.put("seconds", Math.round(seconds * 10) / 10.0);
       files.writeAtomically(paths.eval(), (JSON.writeValueAsString(out) + "\n").getBytes(
@@ -162,14 +161,6 @@ public final class EvaluateJob implements Job {
       throw new BadInputException(ex.getMessage() + " (choose another evaluate.split, or prepare with a "
           + split + " split)", ex);
     }
-  }
-
-  private static ImageShape shape(VaeSpec s) {
-    return new ImageShape(s.height(), s.width(), s.channels());
-  }
-
-  private static ImageShape shape(VqVaeSpec s) {
-    return new ImageShape(s.height(), s.width(), s.channels());
   }
 
   private static String describe(ImageShape s) {

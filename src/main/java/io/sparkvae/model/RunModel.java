@@ -9,6 +9,11 @@ import io.sparkvae.model.vqvae.VqVaeSpec;
 
 /** A run's {@code model.zip} as a step that uses the trained model reads it: its bytes and the model they hold. */
 public record RunModel(byte[] bytes, ModelStore.Stored stored) {
+  /** The image shape the model takes and makes. */
+  public ImageSpec imageSpec() {
+    return (ImageSpec) stored.spec();
+  }
+
   /** Whether it is a VQ-VAE (else a VAE). */
   public boolean vq() {
     return stored.spec() instanceof VqVaeSpec;

@@ -17,7 +17,7 @@ import io.sparkvae.config.ModelConfig;
 import io.sparkvae.model.vae.LatentMixture;
 import io.sparkvae.model.vae.LatentMixtureJson;
 import io.sparkvae.model.vae.VaeSpec;
-import io.sparkvae.model.vqvae.VqVaeSpec;
+import io.sparkvae.model.ImageSpec;
 import io.sparkvae.model.RunModel;
 import io.sparkvae.model.vae.ModelStore;
 import java.util.ArrayList;
@@ -144,11 +144,9 @@ public final class SampleJob implements Job {
     for (byte[] png : FirstSamples.pngs(files, paths.samples(), SHEET_SAMPLES)) {
       first.add(PixelCodec.fromBufferedImage(PixelCodec.decodePng(png)));
     }
-    int[] hwc = stored.spec() instanceof VqVaeSpec v ? new int[] {v.height(), v.width(), v.channels()}
-        : new int[] {((VaeSpec) stored.spec()).height(), ((VaeSpec) stored.spec()).width(),
-            ((VaeSpec) stored.spec()).channels()};
-    files.writeAtomically(paths.samplesSheet(), ContactSheet.gridPng(first, hwc[0], hwc[1], hwc[2], 8,
-        Math.max(1, 96 / hwc[0]), 2));
+    ImageSpec image = run.imageSpec();
+    files.writeAtomically(paths.samplesSheet(), ContactSheet.gridPng(first, image.height(), image.width(),
+        image.channels(), 8, Math.max(1, 96 / image.height()), 2));
     LOG.info("sample: {} images in {} s ({} img/s) at {}; contact sheet {}", s.count(),
         String.format("%.1f", seconds), String.format("%.0f", s.count() / seconds),
         files.qualify(paths.samples()), files.qualify(paths.samplesSheet()));

@@ -1,5 +1,6 @@
 package io.sparkvae.model.vae;
 
+import io.sparkvae.model.ImageSpec;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
@@ -23,7 +24,7 @@ import java.util.Objects;
  */
 public record VaeSpec(int height, int width, int channels, int[] encoderChannels, int latentDim,
         Likelihood likelihood, double gaussianSigma, double beta, double logVarMin, double logVarMax,
-        double learningRate, long seed) implements Serializable {
+        double learningRate, long seed) implements Serializable, ImageSpec {
 
     /** Validates every field; throws IllegalArgumentException naming the offending one. */
     public VaeSpec {

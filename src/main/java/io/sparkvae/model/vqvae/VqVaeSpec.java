@@ -1,5 +1,6 @@
 package io.sparkvae.model.vqvae;
 
+import io.sparkvae.model.ImageSpec;
 import java.io.Serializable;
 
 /**
@@ -25,7 +26,7 @@ import java.io.Serializable;
 public record VqVaeSpec(int height, int width, int channels, int hiddenChannels, int residualChannels,
         int embeddingDim, int codebookSize, int downsamplings, double commitmentBeta, boolean ema,
         double emaDecay, double emaEpsilon, double gaussianSigma, double learningRate, long seed)
-        implements Serializable {
+        implements Serializable, ImageSpec {
 
     /** Residual blocks in the encoder's and in the decoder's stack, as in the paper. */
     public static final int RESIDUAL_BLOCKS = 2;
